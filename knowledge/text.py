@@ -1,0 +1,83 @@
+"""Text handling shared by the book index and the citations: query checks, tokens, character n-grams.
+
+jieba is imported on first use only (it costs ~0.3 s to load its dictionary), and is given the book's own
+terms (`data/terms.txt`) so that 行动承诺 or 黄金静默 stay one token.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+MAX_QUERY_CHARS = 2000
+
+_NOT_WORD = re.compile(r"[\W_]+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Function words that carry no topic: they would only add noise to lexical ranking.
+_STOPWORDS = frozenset(
+    ["的", "了", "是", "我", "你", "您", "他", "她", "它", "们", "在", "有", "和", "与", "及", "就", "不", "也", "都", "这", "那", "吗", "嘛", "呢", "吧", "啊", "呀", "么", "什么", "怎么", "怎样", "如何", "哪", "哪些", "哪个", "一", "个", "把", "被", "给", "让", "还", "到", "说", "会", "能", "可以", "应该", "该", "要", "时候", "这个", "那个", "这些", "那些", "一下", "到底", "为什么", "几", "哪几", "第", "篇", "章", "节", "算", "又", "再", "得", "地", "着", "过", "对", "从", "为", "并", "而", "或", "或者", "如果", "但是", "可是", "所以", "因为", "其", "之", "则", "等", "等等"]
+)
+
+
+class QueryError(ValueError):
+    """A search query that cannot be used; the message is one line for the user."""
+
+
+def clean_query(query: Any) -> str:
+    """Normalise a user's query (NFKC, control characters dropped, spaces folded) or raise QueryError."""
+    if not isinstance(query, str):
+        raise QueryError("查询必须是文本")
+    if len(query) > MAX_QUERY_CHARS * 4:
+        raise QueryError(f"查询过长:{len(query)} 个字符,最多 {MAX_QUERY_CHARS} 个")
+    text = _CONTROL.sub(" ", unicodedata.normalize("NFKC", query))
+    text = " ".join(text.split())
+    if not text:
+        raise QueryError("查询为空:请输入要查找的问题或关键词")
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryError(f"查询过长:{len(text)} 个字符,最多 {MAX_QUERY_CHARS} 个")
+    return text
+
+
+@lru_cache(maxsize=1)
+def _jieba() -> Any:
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    jieba.load_userdict(str(DATA_DIR / "terms.txt"))
+    return jieba
+
+
+@lru_cache(maxsize=1)
+def glossary() -> dict[str, tuple[str, ...]]:
+    """Everyday word → the book's terms (`data/glossary.yaml`)."""
+    import yaml
+
+    raw = yaml.safe_load((DATA_DIR / "glossary.yaml").read_text(encoding="utf-8")) or {}
+    return {str(k): tuple(str(v) for v in vs) for k, vs in raw.items()}
+
+
+def tokens(text: str) -> list[str]:
+    """Search tokens of a text: jieba's search-mode words without function words or punctuation."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    return [t for t in _jieba().cut_for_search(text) if t.strip() and not _NOT_WORD.fullmatch(t) and t not in _STOPWORDS]
+
+
+def expand_query(text: str) -> str:
+    """The query with the book's terms added for the everyday words it uses (see `glossary`)."""
+    extra = [term for word, terms in glossary().items() if word in text for term in terms]
+    return f"{text} {' '.join(extra)}" if extra else text
+
+
+def char_ngrams(text: str, sizes: tuple[int, ...] = (1, 2, 3)) -> list[str]:
+    """Character n-grams of each run of word characters (no n-gram crosses punctuation)."""
+    grams: list[str] = []
+    for run in _NOT_WORD.split(unicodedata.normalize("NFKC", text).lower()):
+        for n in sizes:
+            grams.extend(run[i : i + n] for i in range(len(run) - n + 1))
+    return grams

@@ -1,0 +1,200 @@
+"""The `peilian` command line (CONTRACT.md §2), kept thin over the library.
+
+Each command imports what it needs inside its body, so `peilian classify` and `peilian score` start without
+Chroma, LangChain or FastAPI. Bad input ends in one line on stderr (`peilian: 错误:…`) and exit status 2;
+an unexpected failure in exit status 1, with the traceback only when PEILIAN_DEBUG=1.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+
+from peilian.errors import UsageError
+
+app = typer.Typer(
+    help="陪练 Peilian:价值型销售的对练伙伴。",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+knowledge_app = typer.Typer(help="书的知识库:建索引、检索。", no_args_is_help=True)
+app.add_typer(knowledge_app, name="knowledge")
+
+
+def fail(message: str) -> NoReturn:
+    raise UsageError(message)
+
+
+def emit(obj: Any) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
+
+
+@app.command()
+def classify() -> None:
+    """从标准输入读取 JSON Lines({"id","text"}),每行输出该条销售话术的对话行为。"""
+    from peilian.io import read_jsonl
+
+    items = read_jsonl(sys.stdin, required={"text": str})
+    from evaluators.classify import classify as classify_text
+
+    for item in items:
+        emit({"id": item.get("id"), **classify_text(item["text"]).to_dict()})
+
+
+@app.command()
+def score(file: Annotated[str, typer.Argument(help="对话记录 JSON 文件,或 - 表示标准输入")]) -> None:
+    """为一段对话记录打分,输出评分卡 JSON。"""
+    from peilian.io import read_json
+
+    data = read_json(file)
+    from evaluators.scorecard import score_transcript
+    from evaluators.transcript import TranscriptError, parse_transcript
+
+    try:
+        transcript = parse_transcript(data)
+    except TranscriptError as exc:
+        fail(str(exc))
+    sys.stdout.write(json.dumps(score_transcript(transcript), ensure_ascii=False, indent=1) + "\n")
+
+
+@knowledge_app.command("build")
+def knowledge_build(
+    if_stale: Annotated[bool, typer.Option("--if-stale", help="仅在索引缺失或过期时重建")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
+) -> None:
+    """(重新)建立书的检索索引。"""
+    from knowledge import make_embedder
+    from knowledge.index import build_index, stale_reason
+    from peilian.settings import get_settings
+
+    settings = get_settings()
+    embedder = make_embedder(settings)
+    if if_stale and stale_reason(settings.index_dir, embedder) is None:
+        if not quiet:
+            typer.echo(f"知识库索引已是最新:{settings.index_dir}", err=True)
+        return
+    if quiet:
+        manifest = build_index(settings.index_dir, embedder)
+    else:
+        from rich.progress import Progress
+
+        with Progress(transient=True) as bar:
+            task = bar.add_task("建立知识库索引", total=1)
+            manifest = build_index(
+                settings.index_dir, embedder, progress=lambda done, total: bar.update(task, completed=done, total=total)
+            )
+        typer.echo(f"已建立索引:{manifest['passages']} 段,{settings.index_dir}", err=True)
+
+
+@knowledge_app.command("search")
+def knowledge_search(
+    query: Annotated[str, typer.Argument(help="问题或关键词;- 表示从标准输入每行读一个")],
+    k: Annotated[int, typer.Option("--k", "-k", min=1, max=50, help="返回的段落数")] = 5,
+    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
+) -> None:
+    """在书中检索与问题最相关的段落。"""
+    from knowledge import open_index
+    from knowledge.text import QueryError, clean_query
+
+    queries = sys.stdin.read().splitlines() if query == "-" else [query]
+    for n, q in enumerate(queries, start=1):  # every query is checked before any is answered
+        try:
+            clean_query(q)
+        except QueryError as exc:
+            fail(f"第 {n} 行:{exc}" if query == "-" else str(exc))
+    index = open_index(log=lambda msg: typer.echo(msg, err=True))
+    for q in queries:
+        hits = [h.to_dict() for h in index.search(q, k)]
+        if as_json:
+            emit(hits)
+        else:
+            for rank, hit in enumerate(hits, start=1):
+                typer.echo(f"{rank}. [{hit['score']:.3f}] {hit['section']}\n   {hit['text'].replace(chr(10), ' ')}\n")
+
+
+@knowledge_app.command("import-notes")
+def knowledge_import_notes(
+    notes: Annotated[Path, typer.Argument(help="书的笔记(纯文本,每行一个节点)")],
+    out: Annotated[Path, typer.Option(help="写入的目录")] = Path("knowledge/book"),
+) -> None:
+    """把扁平的读书笔记拆成每篇一个 Markdown 文件(保留每一行原文)。"""
+    from knowledge.split import split_notes
+
+    try:
+        text = notes.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        fail(f"无法读取 {notes}:{exc}")
+    out.mkdir(parents=True, exist_ok=True)
+    for book_file in split_notes(text):
+        (out / book_file.name).write_text(book_file.text, encoding="utf-8")
+        typer.echo(book_file.name, err=True)
+
+
+@app.command()
+def chat(
+    scenario: Annotated[str, typer.Option("--scenario", help="场景 id")],
+    voice: Annotated[str, typer.Option("--voice", help="scripted 或 llm")] = "",
+    as_json: Annotated[bool, typer.Option("--json", help="从标准输入读销售的话,逐行输出 JSON")] = False,
+    seed: Annotated[int, typer.Option("--seed", help="脚本语音的随机种子")] = 0,
+) -> None:
+    """与模拟客户对练一次约访或拜访。"""
+    from peilian.chat import run_chat
+
+    run_chat(scenario=scenario, voice=voice or None, as_json=as_json, seed=seed)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option("--host", help="监听地址")] = None,
+    port: Annotated[int | None, typer.Option("--port", min=1, max=65535, help="端口")] = None,
+) -> None:
+    """启动网页与 API 服务(默认 http://127.0.0.1:8000)。"""
+    import uvicorn
+
+    from peilian.settings import get_settings
+
+    settings = get_settings()
+    uvicorn.run(
+        "server.app:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        log_level=settings.log_level,
+    )
+
+
+def main() -> None:
+    """Console entry point: run the app, turning bad input into one line on stderr."""
+    from pydantic import ValidationError
+
+    try:
+        app(standalone_mode=False)
+    except UsageError as exc:
+        sys.stderr.write(f"peilian: 错误:{exc}\n")
+        sys.exit(2)
+    except ValidationError as exc:  # settings from the environment
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first.get("loc", ()))
+        sys.stderr.write(f"peilian: 配置错误:{where}: {first.get('msg')}\n")
+        sys.exit(2)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except (typer.Abort, KeyboardInterrupt):
+        sys.stderr.write("peilian: 已中断\n")
+        sys.exit(130)
+    except Exception as exc:  # Typer's own usage errors (bad option values) and anything unexpected
+        from typer.exceptions import TyperException
+
+        if isinstance(exc, TyperException) and hasattr(exc, "format_message"):
+            sys.stderr.write(f"peilian: 错误:{exc.format_message()}\n")
+            sys.exit(getattr(exc, "exit_code", 2))
+        if os.environ.get("PEILIAN_DEBUG"):
+            raise
+        sys.stderr.write(f"peilian: 内部错误:{type(exc).__name__}: {exc}(设置 PEILIAN_DEBUG=1 查看详情)\n")
+        sys.exit(1)

@@ -1,0 +1,68 @@
+"""All configuration in one place: environment variables with the prefix `PEILIAN_` (and a `.env` file).
+
+The LLM is configured with the standard OpenAI variables (`OPENAI_API_KEY`, `OPENAI_BASE_URL`) and
+`PEILIAN_LLM_MODEL` (CONTRACT.md §2); without them the scripted voice and the hashed embeddings are used,
+so the product runs offline. Every setting is listed in README.md.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_data_dir() -> Path:
+    """The per-user data directory (XDG on Linux): database, book index, uploaded scenarios."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "peilian"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PEILIAN_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(default_factory=default_data_dir, description="数据目录:数据库、知识库索引")
+    database_url: str | None = Field(default=None, description="SQLAlchemy URL;默认是数据目录中的 SQLite 文件")
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+
+    embeddings: Literal["hashed", "openai"] = Field(default="hashed", description="知识库向量:hashed 或 openai")
+    embedding_model: str = "text-embedding-3-small"
+
+    openai_api_key: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("PEILIAN_OPENAI_API_KEY", "OPENAI_API_KEY")
+    )
+    openai_base_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("PEILIAN_OPENAI_BASE_URL", "OPENAI_BASE_URL")
+    )
+    llm_model: str | None = Field(default=None, description="客户的 LLM 语音所用模型;未设置则用脚本语音")
+    llm_timeout: float = Field(default=30.0, gt=0)
+    llm_max_retries: int = Field(default=2, ge=0, le=10)
+
+    @field_validator("data_dir")
+    @classmethod
+    def _expand(cls, value: Path) -> Path:
+        return value.expanduser()
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'peilian.sqlite3'}"
+
+    @property
+    def llm_configured(self) -> bool:
+        return bool(self.openai_api_key and self.llm_model)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once from the environment."""
+    return Settings()
