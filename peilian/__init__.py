@@ -1,1 +1,3 @@
-"""peilian."""
+"""Peilian 陪练: the package behind the `peilian` command."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,53 @@
+"""The one application factory: `create_app()` builds the FastAPI app (UI + `/api/v1`).
+
+The lifespan opens the clients the app holds for its whole life (settings, the book index, the scenario
+cards; later the database and the LLM) and keeps them on `app.state`; tests build the app with their own
+settings or fakes through the same factory.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from peilian import __version__
+from peilian.settings import Settings, get_settings
+from server.api.errors import install_error_handlers
+from server.api.routes import health, knowledge
+from server.state import AppState
+from web import STATIC_DIR
+from web import routes as web_routes
+
+log = logging.getLogger("peilian.server")
+
+
+def create_app(settings: Settings | None = None, **overrides: Any) -> FastAPI:
+    """Build the app. `overrides` replace the clients the lifespan would open (e.g. `book_index=fake`)."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.peilian = AppState.open(settings, **overrides)
+        log.info("peilian ready", extra={"data_dir": str(settings.data_dir)})
+        try:
+            yield
+        finally:
+            app.state.peilian.close()
+
+    app = FastAPI(
+        title="Peilian 陪练 API",
+        version=__version__,
+        description="价值型销售对练:场景、对练会话、评分卡与知识库检索。",
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    app.include_router(health.router)
+    app.include_router(knowledge.router, prefix="/api/v1")
+    app.include_router(web_routes.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    return app
