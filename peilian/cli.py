@@ -15,6 +15,7 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
+from peilian.admin import app as admin_app
 from peilian.errors import UsageError
 
 app = typer.Typer(
@@ -25,6 +26,7 @@ app = typer.Typer(
 )
 knowledge_app = typer.Typer(help="书的知识库:建索引、检索。", no_args_is_help=True)
 app.add_typer(knowledge_app, name="knowledge")
+app.add_typer(admin_app, name="admin")
 
 
 def fail(message: str) -> NoReturn:
@@ -54,6 +56,7 @@ def score(file: Annotated[str, typer.Argument(help="对话记录 JSON 文件,或
 
     data = read_json(file)
     from evaluators.scorecard import score_transcript
+
     from evaluators.transcript import TranscriptError, parse_transcript
 
     try:
@@ -158,8 +161,14 @@ def serve(
     import uvicorn
 
     from peilian.settings import get_settings
+    from server.db.engine import DatabaseConfigError
+    from server.db.migrate import connect
 
     settings = get_settings()
+    try:  # configuration errors are reported here, in one line, before the server starts
+        connect(settings.sqlalchemy_url).dispose()
+    except DatabaseConfigError as exc:
+        fail(str(exc))
     uvicorn.run(
         "server.app:create_app",
         factory=True,

@@ -18,7 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from peilian import __version__
 from peilian.settings import Settings, get_settings
 from server.api.errors import install_error_handlers
-from server.api.routes import health, knowledge
+from server.api.routes import admin, auth, health, knowledge
 from server.state import AppState
 from web import STATIC_DIR
 from web import routes as web_routes
@@ -47,7 +47,8 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> FastAPI:
     )
     install_error_handlers(app)
     app.include_router(health.router)
-    app.include_router(knowledge.router, prefix="/api/v1")
+    for module in (auth, admin, knowledge):
+        app.include_router(module.router, prefix="/api/v1")
     app.include_router(web_routes.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -6,7 +6,12 @@ import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
 from peilian.settings import Settings
+from server.db.engine import make_sessionmaker
+from server.db.migrate import connect, upgrade
 
 if TYPE_CHECKING:
     from knowledge.index import BookIndex
@@ -15,13 +20,23 @@ if TYPE_CHECKING:
 @dataclass
 class AppState:
     settings: Settings
+    engine: Engine
+    sessionmaker: sessionmaker[Session]
+    overrides: dict[str, Any] = field(default_factory=dict)
     _book_index: BookIndex | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
     def open(cls, settings: Settings, **overrides: Any) -> AppState:
+        """Create the data directory, connect and migrate the database; other clients open lazily."""
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        return cls(settings=settings, _book_index=overrides.get("book_index"))
+        engine = overrides.pop("engine", None)
+        if engine is None:
+            engine = connect(settings.sqlalchemy_url)
+        else:
+            upgrade(engine)
+        return cls(settings=settings, engine=engine, sessionmaker=make_sessionmaker(engine),
+                   overrides=overrides, _book_index=overrides.get("book_index"))
 
     @property
     def book_index(self) -> BookIndex:
@@ -35,3 +50,4 @@ class AppState:
 
     def close(self) -> None:
         self._book_index = None
+        self.engine.dispose()

@@ -1,0 +1,153 @@
+"""Organisations, users, browser logins and API keys."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from server.db.models import ApiKey, LoginSession, Organization, User, utcnow
+from server.services.security import (
+    MIN_PASSWORD_LENGTH,
+    hash_password,
+    new_token,
+    token_hash,
+    verify_password,
+)
+
+ROLES = ("rep", "trainer", "admin")
+API_KEY_PREFIX = "pl_"
+LOGIN_LIFETIME = timedelta(days=7)
+_USERNAME = re.compile(r"^[A-Za-z0-9_.@-]{3,120}$")
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
+
+
+class AccountError(ValueError):
+    """A request about accounts that cannot be carried out; the message is one line for the user."""
+
+
+def create_organization(db: Session, *, name: str, slug: str) -> Organization:
+    if not _SLUG.match(slug):
+        raise AccountError("组织标识只能包含小写字母、数字和连字符(2–63 个字符)")
+    if db.scalar(select(Organization).where(Organization.slug == slug)):
+        raise AccountError(f"组织 {slug} 已存在")
+    org = Organization(name=name.strip() or slug, slug=slug)
+    db.add(org)
+    db.flush()
+    return org
+
+
+def get_organization(db: Session, *, slug: str) -> Organization | None:
+    return db.scalar(select(Organization).where(Organization.slug == slug))
+
+
+def create_user(
+    db: Session, *, org: Organization, username: str, role: str, password: str | None, display_name: str = "",
+    external_id: str | None = None,
+) -> User:
+    if role not in ROLES:
+        raise AccountError(f"角色必须是 {'/'.join(ROLES)} 之一")
+    if not _USERNAME.match(username):
+        raise AccountError("用户名须为 3–120 个字母、数字或 _.@-")
+    if password is not None and len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"密码至少 {MIN_PASSWORD_LENGTH} 位")
+    if db.scalar(select(User).where(User.username == username)):
+        raise AccountError(f"用户名 {username} 已被使用")
+    user = User(
+        org_id=org.id, username=username, role=role, display_name=display_name.strip() or username,
+        password_hash=hash_password(password) if password else None, external_id=external_id,
+    )
+    db.add(user)
+    db.flush()
+    return user
+
+
+def authenticate(db: Session, *, username: str, password: str) -> User | None:
+    user = db.scalar(select(User).where(User.username == username, User.active.is_(True)))
+    return user if user and verify_password(password, user.password_hash) else None
+
+
+@dataclass(frozen=True)
+class NewLogin:
+    token: str
+    csrf_token: str
+    expires_at: datetime
+
+
+def start_login(db: Session, *, user: User, now: datetime | None = None) -> NewLogin:
+    now = now or utcnow()
+    token, csrf = new_token(), new_token()
+    db.add(LoginSession(token_hash=token_hash(token), user_id=user.id, csrf_token=csrf, expires_at=now + LOGIN_LIFETIME))
+    db.flush()
+    return NewLogin(token, csrf, now + LOGIN_LIFETIME)
+
+
+def resolve_login(db: Session, *, token: str, now: datetime | None = None) -> tuple[User, LoginSession] | None:
+    login = db.get(LoginSession, token_hash(token))
+    if login is None:
+        return None
+    expires = login.expires_at if login.expires_at.tzinfo else login.expires_at.replace(tzinfo=(now or utcnow()).tzinfo)
+    if expires <= (now or utcnow()):
+        db.delete(login)
+        return None
+    user = db.get(User, login.user_id)
+    return (user, login) if user and user.active else None
+
+
+def end_login(db: Session, *, token: str) -> None:
+    login = db.get(LoginSession, token_hash(token))
+    if login is not None:
+        db.delete(login)
+
+
+@dataclass(frozen=True)
+class NewApiKey:
+    key: ApiKey
+    secret: str  # shown once, never stored
+
+
+def create_api_key(db: Session, *, org: Organization, name: str) -> NewApiKey:
+    secret = new_token(API_KEY_PREFIX)
+    key = ApiKey(org_id=org.id, name=name.strip() or "LMS", prefix=secret[:10], key_hash=token_hash(secret))
+    db.add(key)
+    db.flush()
+    return NewApiKey(key, secret)
+
+
+def resolve_api_key(db: Session, *, secret: str, now: datetime | None = None) -> ApiKey | None:
+    key = db.scalar(select(ApiKey).where(ApiKey.key_hash == token_hash(secret)))
+    if key is None or key.revoked_at is not None:
+        return None
+    key.last_used_at = now or utcnow()
+    return key
+
+
+def revoke_api_key(db: Session, *, org: Organization, key_id: str) -> ApiKey:
+    key = db.scalar(select(ApiKey).where(ApiKey.id == key_id, ApiKey.org_id == org.id))
+    if key is None:
+        raise AccountError(f"API 密钥 {key_id} 不存在")
+    key.revoked_at = key.revoked_at or utcnow()
+    return key
+
+
+def list_api_keys(db: Session, *, org: Organization) -> list[ApiKey]:
+    return list(db.scalars(select(ApiKey).where(ApiKey.org_id == org.id).order_by(ApiKey.created_at)))
+
+
+def list_users(db: Session, *, org: Organization) -> list[User]:
+    return list(db.scalars(select(User).where(User.org_id == org.id).order_by(User.created_at)))
+
+
+def get_or_create_external_user(db: Session, *, org: Organization, external_id: str, display_name: str) -> User:
+    """The learner an LMS names by its own id; created (without a password) on first use."""
+    user = db.scalar(select(User).where(User.org_id == org.id, User.external_id == external_id))
+    if user is None:
+        username = f"{org.slug}:{token_hash(external_id)[:16]}"
+        user = User(org_id=org.id, username=username, role="rep", display_name=display_name or external_id,
+                    external_id=external_id)
+        db.add(user)
+        db.flush()
+    return user
