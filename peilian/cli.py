@@ -56,7 +56,6 @@ def score(file: Annotated[str, typer.Argument(help="对话记录 JSON 文件,或
 
     data = read_json(file)
     from evaluators.scorecard import score_transcript
-
     from evaluators.transcript import TranscriptError, parse_transcript
 
     try:
@@ -169,12 +168,17 @@ def serve(
         connect(settings.sqlalchemy_url).dispose()
     except DatabaseConfigError as exc:
         fail(str(exc))
+    from server.middleware import configure_logging
+
+    configure_logging(settings.log_level)
     uvicorn.run(
         "server.app:create_app",
         factory=True,
         host=host or settings.host,
         port=port or settings.port,
         log_level=settings.log_level,
+        access_log=False,  # server.middleware.AccessLog writes one JSON line per request instead
+        timeout_graceful_shutdown=10,
     )
 
 

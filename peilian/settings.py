@@ -31,6 +31,11 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=1, le=65535)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
 
+    public_url: str | None = Field(default=None, description="对外地址,用于 xAPI 的 id;默认 http://host:port")
+    max_request_kb: int = Field(default=256, ge=1, description="请求体上限(KB)")
+    rate_limit_per_minute: int = Field(default=600, ge=1, description="每个用户或 API 密钥每分钟的请求上限")
+    outbox_interval: float = Field(default=15.0, gt=0, description="投递 xAPI/webhook 的间隔(秒)")
+
     embeddings: Literal["hashed", "openai"] = Field(default="hashed", description="知识库向量:hashed 或 openai")
     embedding_model: str = "text-embedding-3-small"
 
@@ -56,6 +61,10 @@ class Settings(BaseSettings):
     @property
     def sqlalchemy_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'peilian.sqlite3'}"
+
+    @property
+    def base_url(self) -> str:
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
     @property
     def llm_configured(self) -> bool:

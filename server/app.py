@@ -19,6 +19,7 @@ from peilian import __version__
 from peilian.settings import Settings, get_settings
 from server.api.errors import install_error_handlers
 from server.api.routes import admin, auth, health, knowledge
+from server.middleware import AccessLog, BodySizeLimit
 from server.state import AppState
 from web import STATIC_DIR
 from web import routes as web_routes
@@ -46,6 +47,8 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> FastAPI:
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_kb * 1024)
+    app.add_middleware(AccessLog)
     app.include_router(health.router)
     for module in (auth, admin, knowledge):
         app.include_router(module.router, prefix="/api/v1")

@@ -105,10 +105,14 @@ async def check_csrf(request: Request, principal: Principal | None) -> None:
         raise ApiError(403, "csrf_failed", "请求缺少有效的 CSRF 令牌,请刷新页面后重试")
 
 
-async def require_principal(request: Request, principal: MaybePrincipal) -> Principal:
+async def require_principal(request: Request, principal: MaybePrincipal, state: State) -> Principal:
     if principal is None:
         raise ApiError(401, "unauthorized", "请先登录,或使用组织的 API 密钥")
     await check_csrf(request, principal)
+    wait = state.rate_limiter.allow(principal.rate_key)
+    if wait is not None:
+        raise ApiError(429, "rate_limited", f"请求过于频繁,请 {wait:.0f} 秒后再试",
+                       headers={"Retry-After": str(max(1, round(wait)))})
     return principal
 
 

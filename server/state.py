@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from peilian.settings import Settings
 from server.db.engine import make_sessionmaker
 from server.db.migrate import connect, upgrade
+from server.middleware import RateLimiter
 
 if TYPE_CHECKING:
     from knowledge.index import BookIndex
@@ -22,6 +23,7 @@ class AppState:
     settings: Settings
     engine: Engine
     sessionmaker: sessionmaker[Session]
+    rate_limiter: RateLimiter
     overrides: dict[str, Any] = field(default_factory=dict)
     _book_index: BookIndex | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -36,6 +38,7 @@ class AppState:
         else:
             upgrade(engine)
         return cls(settings=settings, engine=engine, sessionmaker=make_sessionmaker(engine),
+                   rate_limiter=RateLimiter(settings.rate_limit_per_minute),
                    overrides=overrides, _book_index=overrides.get("book_index"))
 
     @property
