@@ -3,6 +3,7 @@
 Layout of an index directory:
     manifest.json   what was built: book fingerprint, embedder name, passage count, format version
     passages.json   the passages with their search tokens (the lexical side needs no Chroma)
+    vocabulary.txt  the book's words, the dictionary of the search tokenizer
     chroma/         a Chroma PersistentClient holding one collection of vectors
 
 A build writes a sibling temporary directory and swaps it in whole, so a failed or interrupted build never
@@ -23,10 +24,11 @@ from typing import Any
 
 from knowledge.book import BOOK_DIR, Passage, fingerprint, load_passages
 from knowledge.embeddings import Embedder
-from knowledge.text import clean_query, expand_query, tokens
+from knowledge.text import Tokenizer, book_vocabulary, clean_query, expand_query, write_vocabulary
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 COLLECTION = "book"
+VOCABULARY = "vocabulary.txt"
 # Weight of the lexical (BM25) side in the fused score; the vector side gets the rest. Measured in
 # benchmarks/bench_knowledge.py: hashed n-gram vectors alone rank worse than BM25, and help a little as
 # a tie-breaker; a semantic embedder deserves a lower weight (PEILIAN_LEXICAL_WEIGHT).
@@ -71,9 +73,12 @@ def build_index(index_dir: Path, embedder: Embedder, *, book_dir: Path = BOOK_DI
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
     try:
+        write_vocabulary(book_vocabulary(_document(p) for p in passages), tmp / VOCABULARY)
+        tokenizer = Tokenizer(tmp / VOCABULARY)
         rows = []
         for i, passage in enumerate(passages):
-            rows.append({"id": passage.id, "section": passage.section, "text": passage.text, "tokens": tokens(_document(passage))})
+            rows.append({"id": passage.id, "section": passage.section, "text": passage.text,
+                         "tokens": tokenizer.tokens(_document(passage))})
             if progress:
                 progress(i + 1, 2 * len(passages))
         (tmp / "passages.json").write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
@@ -154,6 +159,7 @@ class BookIndex:
         try:
             rows = json.loads((index_dir / "passages.json").read_text(encoding="utf-8"))
             self._rows: list[dict[str, Any]] = [dict(r, tokens=list(r["tokens"])) for r in rows]
+            self._tokenizer = Tokenizer(index_dir / VOCABULARY)
             self._bm25 = BM25Okapi([r["tokens"] for r in self._rows])
             self._collection = _chroma(index_dir / "chroma").get_collection(COLLECTION, embedding_function=None)
         except Exception as exc:  # any unreadable part means the index is unusable as a whole
@@ -169,7 +175,7 @@ class BookIndex:
         """The k best passages for a query (cleaned first; QueryError on an unusable query)."""
         text = expand_query(clean_query(query))
         k = max(1, min(int(k), len(self._rows)))
-        lexical = list(self._bm25.get_scores(tokens(text)))
+        lexical = list(self._bm25.get_scores(self._tokenizer.tokens(text)))
         top = max(lexical) if lexical else 0.0
         scores = [self.lexical_weight * (s / top if top > 0 else 0.0) for s in lexical]
         if self.lexical_weight < 1.0:

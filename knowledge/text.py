@@ -1,13 +1,15 @@
 """Text handling shared by the book index and the citations: query checks, tokens, character n-grams.
 
-jieba is imported on first use only (it costs ~0.3 s to load its dictionary), and is given the book's own
-terms (`data/terms.txt`) so that 行动承诺 or 黄金静默 stay one token.
+jieba's full dictionary is used once, when an index is built, to find the book's vocabulary; searching
+then tokenizes with that small vocabulary (see `Tokenizer`), which keeps 行动承诺 or 黄金静默 one token
+and loads in milliseconds.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -42,15 +44,48 @@ def clean_query(query: Any) -> str:
     return text
 
 
-@lru_cache(maxsize=1)
 def _jieba() -> Any:
     import logging
 
     import jieba
 
     jieba.setLogLevel(logging.WARNING)
-    jieba.load_userdict(str(DATA_DIR / "terms.txt"))
     return jieba
+
+
+def book_vocabulary(texts: Iterable[str]) -> dict[str, int]:
+    """The words of the book (jieba's full dictionary and HMM, run once at index build), the book's own
+    terms (`data/terms.txt`) and the glossary's terms, with jieba's word frequencies."""
+    jieba = _jieba()
+    words: set[str] = set()
+    for text in texts:
+        words.update(jieba.cut_for_search(unicodedata.normalize("NFKC", text).lower()))
+    for line in (DATA_DIR / "terms.txt").read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            words.add(line.split()[0])
+    for terms in glossary().values():
+        words.update(terms)
+    freq = jieba.dt.FREQ if jieba.dt.initialized else {}
+    return {w: int(freq.get(w) or 20) for w in sorted(words) if len(w) > 1 and not _NOT_WORD.fullmatch(w)}
+
+
+def write_vocabulary(vocabulary: dict[str, int], path: Path) -> None:
+    path.write_text("".join(f"{w} {f}\n" for w, f in vocabulary.items()), encoding="utf-8")
+
+
+class Tokenizer:
+    """Search tokens over the book's own vocabulary (a few thousand words: it loads in milliseconds,
+    where jieba's full dictionary takes over half a second). Documents and queries use the same one, so
+    a word outside the book's vocabulary could never have matched anyway."""
+
+    def __init__(self, vocabulary_path: Path) -> None:
+        self._jieba = _jieba().Tokenizer(dictionary=str(vocabulary_path))
+        self._jieba.initialize()
+
+    def tokens(self, text: str) -> list[str]:
+        text = unicodedata.normalize("NFKC", text).lower()
+        return [t for t in self._jieba.cut_for_search(text, HMM=False)
+                if t.strip() and not _NOT_WORD.fullmatch(t) and t not in _STOPWORDS]
 
 
 @lru_cache(maxsize=1)
@@ -60,12 +95,6 @@ def glossary() -> dict[str, tuple[str, ...]]:
 
     raw = yaml.safe_load((DATA_DIR / "glossary.yaml").read_text(encoding="utf-8")) or {}
     return {str(k): tuple(str(v) for v in vs) for k, vs in raw.items()}
-
-
-def tokens(text: str) -> list[str]:
-    """Search tokens of a text: jieba's search-mode words without function words or punctuation."""
-    text = unicodedata.normalize("NFKC", text).lower()
-    return [t for t in _jieba().cut_for_search(text) if t.strip() and not _NOT_WORD.fullmatch(t) and t not in _STOPWORDS]
 
 
 def expand_query(text: str) -> str:
