@@ -1,0 +1,152 @@
+"""The scorer's lexicons (evaluators/rules/lexicon.yaml), compiled once per process.
+
+A `Matcher` is a list of regex alternatives plus `unless` vetoes: `find(text)` returns the first match that
+does not overlap a veto. Macros (`{NAME}`, upper case) are expanded from the file's `macros:` section.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
+_MACRO = re.compile(r"\{([A-Z][A-Z0-9_]*)\}")
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def load_yaml(name: str) -> dict[str, Any]:
+    """A mapping from `evaluators/rules/<name>.yaml`; a ValueError names the file when it is not one."""
+    path = RULES_DIR / f"{name}.yaml"
+    data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader) or {}
+    if not isinstance(data, dict):
+        raise ValueError(f"{path.name}: top level must be a mapping")
+    return data
+
+
+@dataclass(frozen=True, slots=True)
+class Matcher:
+    """Alternatives and vetoes. `find` ignores a match that overlaps a veto match and looks further."""
+
+    regex: re.Pattern[str]
+    unless: re.Pattern[str] | None = None
+
+    def find(self, text: str) -> re.Match[str] | None:
+        vetoes = [m.span() for m in self.unless.finditer(text)] if self.unless else []
+        for match in self.regex.finditer(text):
+            start, end = match.span()
+            if not any(start < v_end and v_start < end for v_start, v_end in vetoes):
+                return match
+        return None
+
+    def search(self, text: str) -> bool:
+        return self.find(text) is not None
+
+
+@dataclass(frozen=True, slots=True)
+class NameRule:
+    """How a full name is recognised (see `findings.appointment.has_full_name`)."""
+
+    surnames: frozenset[str]
+    compound_surnames: tuple[str, ...]
+    stop_chars: frozenset[str]
+    preceders: frozenset[str]
+    followers: tuple[str, ...]
+    nickname_prefixes: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Lexicon:
+    """Every compiled lexicon the rules use; built by `lexicon()`."""
+
+    self_markers: tuple[str, ...]
+    greeting: re.Pattern[str]
+    company: Matcher
+    company_of: Matcher
+    title: Matcher
+    name: NameRule
+    purpose: Matcher
+    duration: re.Pattern[str]
+    meeting_context: Matcher
+    clause_end: re.Pattern[str]
+    choice_of_times: Matcher
+    time: re.Pattern[str]
+    put_off: Matcher
+    argue: Matcher
+    triggers: dict[str, tuple[str, Matcher]]
+    question_mark: re.Pattern[str]
+    talk_after_question_chars: int
+    few_questions_min_messages: int
+    few_questions_max_rate: float
+    golden_silence: float
+    monologue_chars: int
+    talk_ratio_max: float
+
+
+def _expand(pattern: str, table: dict[str, str]) -> str:
+    def sub(m: re.Match[str]) -> str:
+        if m.group(1) not in table:
+            raise KeyError(f"lexicon.yaml: unknown macro {{{m.group(1)}}}")
+        return table[m.group(1)]
+
+    return _MACRO.sub(sub, pattern)
+
+
+def _regex(patterns: list[str], table: dict[str, str]) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{_expand(str(p), table)})" for p in patterns))
+
+
+def _matcher(spec: dict[str, Any] | list[str], table: dict[str, str]) -> Matcher:
+    if isinstance(spec, list):
+        spec = {"patterns": spec}
+    unless = spec.get("unless") or []
+    return Matcher(_regex(spec["patterns"], table), _regex(unless, table) if unless else None)
+
+
+@cache
+def lexicon() -> Lexicon:
+    """Load and compile evaluators/rules/lexicon.yaml (cached: once per process)."""
+    data = load_yaml("lexicon")
+    table: dict[str, str] = {}
+    for key, value in (data.get("macros") or {}).items():
+        table[str(key)] = _expand(str(value), table)
+    intro, name = data["intro"], data["intro"]["name"]
+    limits = data["thresholds"]
+    return Lexicon(
+        self_markers=tuple(intro["self_markers"]),
+        greeting=re.compile(intro["greeting"]),
+        company=_matcher(intro["company"], table),
+        company_of=_matcher(intro["company_of"], table),
+        title=_matcher(intro["title"], table),
+        name=NameRule(
+            surnames=frozenset(table["SURNAME"].strip("[]")),
+            compound_surnames=tuple(name["compound_surnames"]),
+            stop_chars=frozenset(name["stop_chars"]),
+            preceders=frozenset(name["preceders"]),
+            followers=tuple(name["followers"]),
+            nickname_prefixes=frozenset(name["nickname_prefixes"]),
+        ),
+        purpose=_matcher(intro["purpose"], table),
+        duration=_regex([data["meeting_length"]["duration"]], table),
+        meeting_context=_matcher(data["meeting_length"]["meeting_context"], table),
+        clause_end=re.compile(table["CLAUSE_END"]),
+        choice_of_times=_matcher(data["choice_of_times"], table),
+        time=_regex([data["tentative"]["time"]], table),
+        put_off=_matcher(data["tentative"]["put_off"], table),
+        argue=_matcher(data["argue"], table),
+        triggers={
+            key: (str(spec["label"]), _matcher(spec["patterns"], table))
+            for key, spec in data["interest_triggers"].items()
+        },
+        question_mark=re.compile(data["question_mark"]),
+        talk_after_question_chars=int(data["talk_after_question_chars"]),
+        few_questions_min_messages=int(data["few_questions"]["min_rep_messages"]),
+        few_questions_max_rate=float(data["few_questions"]["max_question_rate"]),
+        golden_silence=float(limits["golden_silence_seconds"]),
+        monologue_chars=int(limits["monologue_chars"]),
+        talk_ratio_max=float(limits["talk_ratio_max"]),
+    )

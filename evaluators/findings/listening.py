@@ -1,0 +1,89 @@
+"""倾听 (listening) rules — 第三篇 第三章 第四节 倾听技巧 (黄金静默, 永远不能与客户的认知争辩) and
+障碍四:失控 (销售陈述太多,提问太少;停顿太少)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from evaluators.findings.appointment import excerpt
+from evaluators.findings.context import Context
+from evaluators.findings.registry import Hit, rule
+
+_PUNCT_EDGES = re.compile(r"^[\W_]+|[\W_]+$")
+
+
+def fmt_seconds(seconds: float) -> str:
+    return f"{seconds:.1f}".rstrip("0").rstrip(".")
+
+
+@rule("no_pause_after_question")
+def golden_silence_after_question(ctx: Context) -> Iterator[Hit]:
+    """黄金静默·销售提问阶段:提问之后立刻闭嘴 — the rep asked, then spoke again before the customer did,
+    less than 4 s after the question ended (by times), or right after it (when the pair has no times)."""
+    for pause in ctx.followups:
+        if pause.seconds is None:
+            yield Hit(pause.turn, {"question": pause.after, "gap": "未计时,紧接着"})
+        elif not ctx.golden(pause.seconds):
+            yield Hit(pause.turn, {"question": pause.after, "gap": f"仅隔 {fmt_seconds(pause.seconds)} 秒"})
+
+
+@rule("explained_after_question")
+def stop_talking_after_question(ctx: Context) -> Iterator[Hit]:
+    """提问之后立刻闭嘴,不要反复解释 — inside one message, a question followed by a long explanation."""
+    lex = ctx.lex
+    for i in ctx.questions:
+        text = ctx.turns[i].text.strip()
+        marks = list(lex.question_mark.finditer(text))
+        if not marks:
+            continue
+        tail = text[marks[-1].end() :]
+        spoken = sum(1 for c in tail if c.isalnum())
+        if spoken > lex.talk_after_question_chars:
+            yield Hit(i, {"chars": spoken})
+
+
+@rule("rushed_reply")
+def golden_silence_after_answer(ctx: Context) -> Iterator[Hit]:
+    """黄金静默·客户回答阶段:客户回答完毕后不要立刻接话,憋4秒 — with times, fewer than half of the rep's
+    replies came 4 s or more after the customer finished. Not measured (never fires) without times."""
+    if not ctx.replies_measured:
+        return
+    quick = [p for p in ctx.replies if not ctx.golden(p.seconds)]  # type: ignore[arg-type]
+    waited = len(ctx.replies) - len(quick)
+    if waited * 2 < len(ctx.replies):
+        yield Hit(quick[0].turn, {"replies": len(ctx.replies), "waited": waited})
+
+
+@rule("monologue")
+def concise_not_monologue(ctx: Context) -> Iterator[Hit]:
+    """简洁:不要啰嗦 / 给客户插话的机会 — a rep message longer than 120 characters."""
+    for i in ctx.rep:
+        chars = ctx.turns[i].chars
+        if chars > ctx.lex.monologue_chars:
+            yield Hit(i, {"chars": chars})
+
+
+@rule("talk_ratio_high")
+def customer_talks_more(ctx: Context) -> Iterator[Hit]:
+    """销售陈述太多,提问太少 — the rep wrote more than 60% of all characters."""
+    if ctx.talk_ratio > ctx.lex.talk_ratio_max:
+        longest = max(ctx.rep, key=lambda i: ctx.turns[i].chars)
+        yield Hit(longest, {"ratio": f"{ctx.talk_ratio:.0%}"})
+
+
+@rule("argued_with_customer")
+def never_argue_with_customer(ctx: Context) -> Iterator[Hit]:
+    """永远不能与客户的认知争辩 — a rep message, after the customer has spoken, that flatly contradicts them."""
+    customer_spoke = False
+    for turn in ctx.turns:
+        if not turn.is_rep:
+            customer_spoke = True
+            continue
+        if not customer_spoke:
+            continue
+        match = ctx.lex.argue.find(turn.text)
+        if match:
+            yield Hit(
+                turn.index, {"words": _PUNCT_EDGES.sub("", match.group(0)), "excerpt": excerpt(turn.text)}
+            )
