@@ -13,9 +13,36 @@ from peilian.settings import Settings
 from server.db.engine import make_sessionmaker
 from server.db.migrate import connect, upgrade
 from server.middleware import RateLimiter
+from server.services.practice import Practice, VoiceFactory
 
 if TYPE_CHECKING:
+    from customer.cards import Card
+    from customer.voices.base import Voice
     from knowledge.index import BookIndex
+
+
+def _card_lookup(db: Session, org_id: str, card_id: str) -> Card | None:
+    from server.db.models import Organization
+    from server.services.scenarios import get_card_for
+
+    org = db.get(Organization, org_id)
+    return get_card_for(db, org=org, card_id=card_id) if org else None
+
+
+def default_voice_factory(settings: Settings) -> VoiceFactory:
+    """`scripted` always; `llm` only when configured (the route checks), falling back to scripted per turn."""
+    from customer.voices.scripted import ScriptedVoice
+
+    scripted = ScriptedVoice()
+
+    def make(kind: str) -> Voice:
+        if kind == "llm" and settings.llm_configured:
+            from customer.voices.llm import llm_voice_from_settings
+
+            return llm_voice_from_settings(settings, fallback=scripted)
+        return scripted
+
+    return make
 
 
 @dataclass
@@ -24,6 +51,7 @@ class AppState:
     engine: Engine
     sessionmaker: sessionmaker[Session]
     rate_limiter: RateLimiter
+    practice: Practice
     overrides: dict[str, Any] = field(default_factory=dict)
     _book_index: BookIndex | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -37,7 +65,11 @@ class AppState:
             engine = connect(settings.sqlalchemy_url)
         else:
             upgrade(engine)
-        return cls(settings=settings, engine=engine, sessionmaker=make_sessionmaker(engine),
+        maker = make_sessionmaker(engine)
+        voice_factory = overrides.pop("voice_factory", None) or default_voice_factory(settings)
+        practice = Practice(sessionmaker=maker, voice_factory=voice_factory, card_lookup=_card_lookup,
+                            on_ended=overrides.pop("on_ended", None))
+        return cls(settings=settings, engine=engine, sessionmaker=maker, practice=practice,
                    rate_limiter=RateLimiter(settings.rate_limit_per_minute),
                    overrides=overrides, _book_index=overrides.get("book_index"))
 

@@ -59,3 +59,28 @@ class NewApiKeyOut(ApiKeyOut):
 def user_out(user: Any) -> UserOut:
     return UserOut(id=user.id, username=user.username, display_name=user.display_name, role=user.role,
                    org=user.organization.slug)
+
+
+class LearnerIn(Strict):
+    id: str = Field(min_length=1, max_length=300, description="学员在 LMS 中的 id", examples=["moodle-user-42"])
+    name: str = Field(default="", max_length=120, examples=["张伟"])
+
+
+class StartIn(Strict):
+    scenario_id: str = Field(min_length=1, max_length=120, examples=["gov-meeting-room"])
+    voice: Literal["scripted", "llm"] = "scripted"
+    seed: int = Field(default=0, ge=0, le=2**31 - 1, description="脚本语音的随机种子")
+    learner: LearnerIn | None = Field(default=None, description="仅 API 密钥:替哪位学员开始")
+
+
+class MessageIn(Strict):
+    text: str = Field(min_length=1, max_length=MAX_MESSAGE_CHARS, examples=["王主任您好,我是华声会议系统的客户经理李明。"])
+    typing_started_at: float | None = Field(default=None, ge=0, allow_inf_nan=False,
+                                            description="客户端时钟:开始输入的时刻(Unix 秒)")
+    sent_at: float | None = Field(default=None, ge=0, allow_inf_nan=False, description="客户端时钟:发送的时刻(Unix 秒)")
+    client_now: float | None = Field(default=None, ge=0, allow_inf_nan=False,
+                                     description="客户端时钟:此刻(Unix 秒),用于校验时钟偏差")
+
+
+class SilenceIn(Strict):
+    seconds: float = Field(gt=0, le=3600, allow_inf_nan=False, description="销售保持沉默的秒数", examples=[4.5])

@@ -1,0 +1,307 @@
+"""Scenario cards (CONTRACT.md §5): the pydantic schema and the loader.
+
+    card = load_card("scenarios/gov-meeting-room.yaml")
+    cards = load_scenarios()            # {id: Card}, every *.yaml under scenarios/
+
+A card that does not fit the schema is refused with `CardError`, one line that names the file and the field
+path, e.g. ``scenarios/x.yaml: hidden.needs[0].id: 缺少字段``. Everything under `hidden` and `concerns` is secret:
+the engine hands a voice only what the rep has earned (see customer/voices/base.py).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+SCENARIOS_DIR = Path(__file__).resolve().parent.parent / "scenarios"
+
+STAGES: tuple[str, ...] = (
+    "未发现问题或机会",
+    "发现问题或机会",
+    "感受到痛苦或企图心",
+    "形成改进目标",
+    "明确要求",
+    "明确措施",
+    "评估方案",
+    "评估价值",
+    "评估风险",
+    "评估成本",
+)
+CONCERN_LEVELS: tuple[str, ...] = ("犹豫", "疑问", "反对", "不承诺", "争论", "抵触")
+LEAD_STATES: tuple[str, ...] = ("问题型", "痛苦型", "商机型", "竞争型", "排斥型")
+ELEMENTS: tuple[str, ...] = ("time", "people", "action", "benefit")
+
+Score = Annotated[int, Field(ge=0, le=100)]
+Text = Annotated[str, Field(min_length=1)]
+Words = list[Text]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Persona(_Model):
+    """Public: who the customer is. A voice may use all of it."""
+
+    name: Text
+    role: Text
+    organisation: Text
+    temperament: Text
+    time_pressure: Literal["高", "中", "低"]
+    greeting: Words = []
+    catchphrases: Words = []
+
+
+class Reveal(_Model):
+    """When a fact may be earned: by a question about `keywords`, at `min_trust`, after the facts in `requires`."""
+
+    keywords: Words = []
+    min_trust: Score | None = None
+    requires: list[str] = []
+
+
+class _Fact(_Model):
+    id: Annotated[str, Field(pattern=r"^[a-z]\d+$")]
+    text: Text
+    say: Words = []
+    hint: str | None = None
+    reveal: Reveal = Reveal()
+
+
+class Expectation(_Fact):
+    kind: Literal["要求", "措施"]
+
+
+class Need(_Fact):
+    kind: Literal["目标", "障碍", "不良影响", "组织利益"]
+
+
+class Motive(_Fact):
+    kind: Literal["痛苦", "企图心"]
+
+
+class ProcessFact(_Fact):
+    kind: Literal["流程", "决策", "竞争", "预算", "时间", "背景"]
+
+
+class Hidden(_Model):
+    expectations: Annotated[list[Expectation], Field(min_length=1)]
+    needs: Annotated[list[Need], Field(min_length=1)]
+    motives: Annotated[list[Motive], Field(min_length=1)]
+    process: list[ProcessFact] = []
+
+
+class Competitor(_Model):
+    name: Text
+    position: Text
+    note: str = ""
+
+
+class DecisionInfo(_Model):
+    maker: Text
+    process: Text
+    influencers: Words = []
+    budget: str = ""
+
+
+class Concern(_Model):
+    """A 顾虑 that blocks the commitment; `explain` is what the customer says once the rep explores it."""
+
+    id: Annotated[str, Field(pattern=r"^c\d+$")]
+    level: Literal["犹豫", "疑问", "反对", "不承诺", "争论", "抵触"]
+    text: Text
+    say: Words = []
+    explain: Words = []
+    keywords: Words = []
+
+
+class Commitment(_Model):
+    """An action commitment the customer could give, with what an ask must carry to win it."""
+
+    action: Text
+    say: Words = []
+    elements: list[Literal["time", "people", "action", "benefit"]] = list(ELEMENTS)
+    min_trust: Score = 50
+    min_value: Score = 40
+
+
+class Commitments(_Model):
+    highest: Commitment
+    lowest: Commitment
+
+
+class Start(_Model):
+    trust: Score | None = None
+    patience: Score | None = None
+    pressure: Score | None = None
+    value: Score | None = None
+
+
+class Card(_Model):
+    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]
+    title: Text
+    mode: Literal["appointment", "visit"]
+    industry: Text
+    product: Text
+    background: Text
+    goal: Text
+    customer: Persona
+    stage: Annotated[int, Field(ge=1, le=10)]
+    lead_state: Literal["问题型", "痛苦型", "商机型", "竞争型", "排斥型"]
+    competitors: list[Competitor] = []
+    decision: DecisionInfo
+    hidden: Hidden
+    concerns: Annotated[list[Concern], Field(min_length=1)]
+    commitments: Commitments
+    start: Start = Start()
+    max_turns: Annotated[int, Field(ge=3, le=80)] | None = None
+
+    def facts(self) -> list[_Fact]:
+        """Every hidden fact, in card order: expectations, needs, motives, process."""
+        h = self.hidden
+        return [*h.expectations, *h.needs, *h.motives, *h.process]
+
+    def fact(self, fact_id: str) -> _Fact:
+        for f in self.facts():
+            if f.id == fact_id:
+                return f
+        raise KeyError(fact_id)
+
+    def category(self, fact_id: str) -> str:
+        """expectation / need / motive / process — the exploratory focus that asks about this fact."""
+        return {"e": "expectation", "n": "need", "m": "motive", "p": "process"}[fact_id[0]]
+
+
+class CardError(ValueError):
+    """A scenario card that cannot be used; the message is one line naming the file and the field."""
+
+
+_MESSAGES = {
+    "missing": "缺少字段",
+    "extra_forbidden": "未知字段",
+    "string_type": "应为文本",
+    "int_type": "应为整数",
+    "int_parsing": "应为整数",
+    "int_from_float": "应为整数",
+    "list_type": "应为列表",
+    "dict_type": "应为映射(键: 值)",
+    "model_type": "应为映射(键: 值)",
+    "model_attributes_type": "应为映射(键: 值)",
+}
+
+
+def _loc(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(卡片)"
+
+
+def _message(err: dict[str, Any]) -> str:
+    kind, ctx = err["type"], err.get("ctx") or {}
+    if kind in _MESSAGES:
+        return _MESSAGES[kind]
+    if kind == "literal_error":
+        return f"取值无效({err.get('input')!r}),应为 {ctx.get('expected', '')}"
+    if kind in ("too_short", "string_too_short"):
+        return "不能为空"
+    if kind in ("greater_than_equal", "less_than_equal"):
+        return f"超出范围({err.get('input')!r})"
+    if kind == "string_pattern_mismatch":
+        return f"格式不对({err.get('input')!r},应匹配 {ctx.get('pattern', '')})"
+    return str(err.get("msg", kind)).removeprefix("Value error, ")
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+_PREFIX = {"expectations": "e", "needs": "n", "motives": "m", "process": "p"}
+
+
+def _check(card: Card) -> tuple[str, str] | None:
+    """Cross-field rules the schema cannot express: id prefixes, unique ids, known `requires`."""
+    seen: set[str] = set()
+    for section, prefix in _PREFIX.items():
+        for i, fact in enumerate(getattr(card.hidden, section)):
+            where = f"hidden.{section}[{i}].id"
+            if not fact.id.startswith(prefix):
+                return where, f"{fact.id} 应以 {prefix} 开头(如 {prefix}1)"
+            if fact.id in seen:
+                return where, f"重复的 id {fact.id}"
+            seen.add(fact.id)
+    for i, concern in enumerate(card.concerns):
+        if concern.id in seen:
+            return f"concerns[{i}].id", f"重复的 id {concern.id}"
+        seen.add(concern.id)
+    for section in _PREFIX:
+        for i, fact in enumerate(getattr(card.hidden, section)):
+            for j, req in enumerate(fact.reveal.requires):
+                if req not in seen or req == fact.id:
+                    return f"hidden.{section}[{i}].reveal.requires[{j}]", f"未知的事实 id {req}"
+    if not card.customer.greeting:
+        return "customer.greeting", "至少写一句开场白"
+    return None
+
+
+def parse_card(data: Any, source: str = "<card>") -> Card:
+    """Validate a card already read from YAML/JSON; raises `CardError` naming `source` and the field."""
+    if not isinstance(data, dict):
+        raise CardError(f"{source}: 卡片应为一个映射(键: 值)")
+    try:
+        card = Card.model_validate(data)
+    except ValidationError as exc:
+        errors = exc.errors()
+        first = errors[0]
+        more = f"(另有 {len(errors) - 1} 处错误)" if len(errors) > 1 else ""
+        raise CardError(f"{source}: {_loc(first['loc'])}: {_message(first)}{more}") from None
+    problem = _check(card)
+    if problem:
+        raise CardError(f"{source}: {problem[0]}: {problem[1]}")
+    return card
+
+
+def load_card(path: str | Path) -> Card:
+    """Read and validate one YAML card. The card's `id` must equal the file name without `.yaml`."""
+    path = Path(path)
+    source = _display(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise CardError(f"{source}: 无法读取文件({exc.strerror})") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f"(第 {mark.line + 1} 行)" if mark is not None else ""
+        raise CardError(f"{source}: YAML 语法错误{line}: {getattr(exc, 'problem', None) or exc}") from None
+    card = parse_card(data, source)
+    if card.id != path.stem:
+        raise CardError(f"{source}: id: {card.id} 与文件名 {path.stem} 不一致")
+    return card
+
+
+def load_scenarios(dir: str | Path | None = None) -> dict[str, Card]:  # noqa: A002 - the agreed API name
+    """Every card in `dir` (default: the project's scenarios/), keyed by id, sorted by file name."""
+    root = Path(dir) if dir is not None else SCENARIOS_DIR
+    cards: dict[str, Card] = {}
+    for path in sorted([*root.glob("*.yaml"), *root.glob("*.yml")]):
+        card = load_card(path)
+        cards[card.id] = card
+    return cards
+
+
+def get_card(card_id: str, directory: str | Path | None = None) -> Card:
+    """The card with this id; `CardError` listing the known ids when there is none."""
+    root = Path(directory) if directory is not None else SCENARIOS_DIR
+    if re.fullmatch(r"[a-z0-9][a-z0-9-]*", card_id or ""):
+        path = root / f"{card_id}.yaml"
+        if path.exists():
+            return load_card(path)
+    known = ", ".join(sorted(p.stem for p in root.glob("*.yaml")))
+    raise CardError(f"未知场景: {card_id}(可用: {known})")

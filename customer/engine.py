@@ -1,0 +1,232 @@
+"""The simulated customer: one conversation with the customer of a scenario card.
+
+    conv = Conversation(get_card("gov-meeting-room"), seed=0)
+    conv.opening.text                                   # "喂,你好,哪位?"
+    reply = conv.rep_says("王主任您好,我是华声会议系统的客户经理李明……", after=5.0)
+    reply.text, reply.revealed, reply.state             # what he said, fact ids earned now, JSON state
+    conv.rep_silent(5.0)                                # golden silence: Reply, or None if he stays quiet
+    data = conv.to_dict(); conv2 = Conversation.from_dict(data)   # persist and resume
+
+The engine decides (customer/rules.py, customer/commit.py); the voice only speaks. Each rep message is
+classified by an injectable `classifier(text) -> Classification` (default: `evaluators.classify.classify`,
+imported lazily); a caller may also pass an explicit `classification=` (tests, synthetic reps).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+from customer import commit
+from customer.cards import Card, get_card
+from customer.decision import Decision
+from customer.rules import MAX_TURNS, Rules
+from customer.state import State
+from customer.voices.base import ConcernView, FactView, Persona, Turn, Voice, VoiceInput
+from customer.voices.scripted import ScriptedVoice
+
+Classifier = Callable[[str], Any]
+FORMAT_VERSION = 1
+
+
+def default_classifier() -> Classifier:
+    """The project's rule-based classifier (imported on first use: it compiles its lexicons)."""
+    from evaluators.classify import classify
+
+    return classify
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One customer reply. `revealed` lists hidden-fact ids disclosed for the first time by this reply."""
+
+    text: str
+    revealed: list[str]
+    state: dict[str, Any]
+    decision: Decision
+
+    def to_dict(self) -> dict[str, Any]:
+        """The reply line of `peilian chat --json` (CONTRACT §2)."""
+        return {"reply": self.text, "revealed": list(self.revealed), "state": self.state}
+
+
+class Conversation:
+    """A conversation in progress. Not thread-safe; serialise with `to_dict` between requests."""
+
+    def __init__(
+        self,
+        card: Card | str,
+        *,
+        seed: int = 0,
+        classifier: Classifier | None = None,
+        voice: Voice | None = None,
+        _state: State | None = None,
+        _turns: list[dict[str, Any]] | None = None,
+    ) -> None:
+        self.card = get_card(card) if isinstance(card, str) else card
+        self.seed = seed
+        self.classifier = classifier or default_classifier()
+        self.voice: Voice = voice or ScriptedVoice()
+        self.rules = Rules(self.card)
+        p = self.card.customer
+        self.persona = Persona(
+            p.name,
+            p.role,
+            p.organisation,
+            p.temperament,
+            p.time_pressure,
+            self.card.mode,
+            tuple(p.greeting),
+            tuple(p.catchphrases),
+        )
+        self.turns: list[dict[str, Any]] = _turns if _turns is not None else []
+        if _state is not None:
+            self.state = _state
+            self.opening = Reply(
+                self.turns[0]["text"] if self.turns else "", [], self.state.public(), Decision("greet")
+            )
+        else:
+            self.state = State.initial(self.card)
+            self.opening = self._respond(Decision("greet", reason="opening"))
+
+    # -- the rep's side ---------------------------------------------------------------------------------
+    def rep_says(self, text: str, *, after: float | None = None, classification: Any = None) -> Reply:
+        """The customer's reply to one rep message, sent `after` seconds after his last line (if known)."""
+        if not isinstance(text, str) or not text.strip():
+            raise ValueError("销售的话不能为空")
+        if after is not None and (not isinstance(after, int | float) or after < 0):
+            raise ValueError("after 应为非负的秒数")
+        text = text.strip()
+        self.turns.append({"speaker": "rep", "text": text, "after": after})
+        if self.state.ended:
+            return self._respond(Decision("ended", reason="conversation_over"))
+        cls = classification if classification is not None else self.classifier(text)
+        decision = self.rules.on_message(self.state, cls, text, after)
+        return self._respond(self._check_end(decision))
+
+    def rep_silent(self, seconds: float) -> Reply | None:
+        """The rep stays silent `seconds`; the customer may go on (黄金静默) or ask if he is there."""
+        if not isinstance(seconds, int | float) or seconds < 0:
+            raise ValueError("silence 应为非负的秒数")
+        self.turns.append({"speaker": "silence", "seconds": float(seconds)})
+        if self.state.ended:
+            return None
+        decision = self.rules.on_silence(self.state, float(seconds))
+        return None if decision is None else self._respond(self._check_end(decision))
+
+    def finish(self) -> dict[str, Any]:
+        """The rep ends the conversation; returns the final public state."""
+        if not self.state.ended:
+            self.state.ended = True
+        return self.state.public()
+
+    # -- internals --------------------------------------------------------------------------------------
+    def _check_end(self, decision: Decision) -> Decision:
+        s = self.state
+        if decision.end:
+            return decision
+        limit = self.card.max_turns or MAX_TURNS[self.card.mode]
+        if s.pressure >= 95 or s.patience <= 0 or s.turn >= limit:
+            abrupt = s.pressure >= 60 or s.trust < (30 if self.card.mode == "appointment" else 25)
+            return commit.finish(s, "hung_up" if abrupt else "time_up", decision)
+        return decision
+
+    def _tone(self) -> str:
+        s = self.state
+        if s.trust < 30 or s.pressure >= 50:
+            return "cold"
+        return "warm" if s.trust >= 55 else "neutral"
+
+    def _respond(self, decision: Decision) -> Reply:
+        s = self.state
+        decision = replace(decision, tone=self._tone())
+        if decision.move == "ended":
+            return Reply("", [], s.public(), decision)
+        # Earned facts only: the voice cannot say what the rep has not earned.
+        assert set(decision.facts) <= set(s.earned), "a decision voiced an unearned fact"
+        facts = {}
+        for fid in s.earned:
+            f = self.card.fact(fid)
+            facts[fid] = FactView(fid, f.kind, f.text, tuple(f.say))
+        hint = self.card.fact(decision.hint).hint if decision.hint else None
+        concern = None
+        if decision.move in ("concern", "explain_concern") and decision.concern_level:
+            c = next((c for c in self.card.concerns if c.id == decision.concern), None)
+            concern = (
+                ConcernView(c.id, c.level, c.text, tuple(c.say), tuple(c.explain))
+                if c
+                else ConcernView(None, decision.concern_level, "")
+            )
+        commitment: tuple[str, ...] = ()
+        if decision.commitment:
+            commitment = tuple(getattr(self.card.commitments, decision.commitment).say)
+        data = VoiceInput(
+            decision,
+            self.persona,
+            tuple(self._history()),
+            facts,
+            hint,
+            concern,
+            commitment,
+            self.seed,
+            len(self.turns),
+        )
+        text = self.voice.speak(data)
+        revealed = list(decision.facts) if decision.move != "correct" else []
+        revealed = [f for f in revealed if f not in self._voiced()]
+        self.turns.append({"speaker": "customer", "text": text, "revealed": revealed, "move": decision.move})
+        s.last_move, s.last_customer = decision.move, text
+        return Reply(text, revealed, s.public(), decision)
+
+    def _history(self) -> list[Turn]:
+        return [Turn(t["speaker"], t["text"]) for t in self.turns if t["speaker"] in ("rep", "customer")]
+
+    def _voiced(self) -> set[str]:
+        return {f for t in self.turns if t["speaker"] == "customer" for f in t.get("revealed", [])}
+
+    # -- persistence ------------------------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-serialisable snapshot: card id, seed, state and turns (the card itself is not copied)."""
+        return {
+            "version": FORMAT_VERSION,
+            "card_id": self.card.id,
+            "seed": self.seed,
+            "state": self.state.to_dict(),
+            "turns": [dict(t) for t in self.turns],
+        }
+
+    @classmethod
+    def from_dict(
+        cls,
+        data: dict[str, Any],
+        *,
+        card: Card | None = None,
+        classifier: Classifier | None = None,
+        voice: Voice | None = None,
+    ) -> Conversation:
+        """Resume a conversation saved with `to_dict` (the card is loaded by id unless given)."""
+        if data.get("version") != FORMAT_VERSION:
+            raise ValueError(f"不支持的会话格式版本: {data.get('version')!r}")
+        card = card or get_card(data["card_id"])
+        if card.id != data["card_id"]:
+            raise ValueError(f"会话属于场景 {data['card_id']},不是 {card.id}")
+        return cls(
+            card,
+            seed=int(data["seed"]),
+            classifier=classifier,
+            voice=voice,
+            _state=State.from_dict(data["state"]),
+            _turns=[dict(t) for t in data["turns"]],
+        )
+
+    def transcript(self) -> dict[str, Any]:
+        """The conversation as a CONTRACT §3 transcript without times (see customer.chat for timed ones)."""
+        return {
+            "mode": self.card.mode,
+            "turns": [
+                {"speaker": t["speaker"], "text": t["text"]}
+                for t in self.turns
+                if t["speaker"] in ("rep", "customer") and t["text"]
+            ],
+        }

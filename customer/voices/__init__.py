@@ -1,0 +1,1 @@
+"""Voices put the engine's decision into words: `scripted` (default, offline) and, later, an LLM voice."""

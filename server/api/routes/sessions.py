@@ -1,0 +1,210 @@
+"""Practice sessions: start one on a scenario, talk (the customer's reply streams as Server-Sent Events when
+asked with `Accept: text/event-stream`), stay silent, end it, and read its transcript and scorecard.
+
+Who sees what: a rep only their own sessions, a trainer or admin their organisation's, an API key its
+organisation's. A session outside that answers 404, exactly like one that does not exist.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Callable
+from datetime import date, datetime, time
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import StreamingResponse
+from sqlalchemy import select
+
+from server.api.errors import ApiError
+from server.api.schemas import LearnerIn, MessageIn, SilenceIn, StartIn
+from server.db.models import PracticeSession, User
+from server.deps import CurrentPrincipal, Db, Principal, State
+from server.services import accounts, scenarios
+from server.services.practice import PracticeError, TurnResult
+from server.services.views import message_view, session_view, transcript_of
+
+router = APIRouter(prefix="/sessions", tags=["sessions"])
+
+
+def visible_session(db: Db, principal: Principal, session_id: str) -> PracticeSession:
+    session = db.get(PracticeSession, session_id)
+    if session is None or session.org_id != principal.org.id or (
+        not principal.sees_whole_org and principal.user is not None and session.user_id != principal.user.id
+    ):
+        raise ApiError(404, "not_found", f"会话 {session_id} 不存在")
+    return session
+
+
+def _learner(db: Db, principal: Principal, learner: LearnerIn | None) -> User:
+    if principal.user is not None:
+        if learner is not None:
+            raise ApiError(422, "invalid_request", "learner 只能由 API 密钥(LMS)指定")
+        return principal.user
+    if learner is None:
+        raise ApiError(422, "invalid_request", "用 API 密钥开始对练时必须提供 learner(学员在 LMS 中的 id)")
+    return accounts.get_or_create_external_user(db, org=principal.org, external_id=learner.id,
+                                                display_name=learner.name or learner.id)
+
+
+@router.post("", summary="开始一次对练", status_code=201)
+async def start_session(body: StartIn, principal: CurrentPrincipal, db: Db, state: State) -> dict[str, Any]:
+    card = scenarios.get_card_for(db, org=principal.org, card_id=body.scenario_id)
+    if card is None:
+        raise ApiError(404, "not_found", f"未知场景:{body.scenario_id}")
+    if body.voice == "llm" and not state.settings.llm_configured:
+        raise ApiError(422, "llm_not_configured", "服务器未配置 LLM(OPENAI_API_KEY 与 PEILIAN_LLM_MODEL)")
+    user = _learner(db, principal, body.learner)
+    session = await run_in_threadpool(
+        state.practice.start, db, user=user, card=card, voice=body.voice, seed=body.seed,
+        via="api" if principal.api_key else "web",
+    )
+    return session_view(session, messages=True)
+
+
+@router.get("", summary="会话列表(按权限过滤)")
+def list_sessions(
+    principal: CurrentPrincipal, db: Db,
+    rep: Annotated[str | None, Query(description="销售的用户名")] = None,
+    scenario: Annotated[str | None, Query(description="场景 id")] = None,
+    status: Annotated[str | None, Query(pattern="^(active|ended)$")] = None,
+    since: Annotated[date | None, Query(description="开始日期(含)")] = None,
+    until: Annotated[date | None, Query(description="结束日期(含)")] = None,
+    min_score: Annotated[int | None, Query(ge=0, le=100)] = None,
+    max_score: Annotated[int | None, Query(ge=0, le=100)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> dict[str, Any]:
+    query = select(PracticeSession).where(PracticeSession.org_id == principal.org.id)
+    if not principal.sees_whole_org and principal.user is not None:
+        query = query.where(PracticeSession.user_id == principal.user.id)
+    if rep:
+        query = query.join(User, User.id == PracticeSession.user_id).where(User.username == rep)
+    if scenario:
+        query = query.where(PracticeSession.scenario_id == scenario)
+    if status:
+        query = query.where(PracticeSession.status == status)
+    if since:
+        query = query.where(PracticeSession.started_at >= datetime.combine(since, time.min))
+    if until:
+        query = query.where(PracticeSession.started_at <= datetime.combine(until, time.max))
+    if min_score is not None:
+        query = query.where(PracticeSession.overall_score >= min_score)
+    if max_score is not None:
+        query = query.where(PracticeSession.overall_score <= max_score)
+    rows = db.scalars(query.order_by(PracticeSession.started_at.desc()).limit(limit).offset(offset)).unique()
+    return {"items": [session_view(s) for s in rows], "limit": limit, "offset": offset}
+
+
+@router.get("/{session_id}", summary="一次对练的状态与全部消息")
+def get_session(session_id: str, principal: CurrentPrincipal, db: Db) -> dict[str, Any]:
+    return session_view(visible_session(db, principal, session_id), messages=True)
+
+
+@router.get("/{session_id}/transcript", summary="对话记录(CONTRACT §3 格式,含服务器时间)")
+def get_transcript(session_id: str, principal: CurrentPrincipal, db: Db) -> dict[str, Any]:
+    return transcript_of(visible_session(db, principal, session_id))
+
+
+@router.get("/{session_id}/scorecard", summary="评分卡(对练结束后)")
+def get_scorecard(session_id: str, principal: CurrentPrincipal, db: Db, state: State) -> dict[str, Any]:
+    session = visible_session(db, principal, session_id)
+    if session.status != "ended" or session.scorecard is None:
+        raise ApiError(409, "not_ended", "对练尚未结束或没有销售发言,还没有评分卡")
+    card = scenarios.get_card_for(db, org=principal.org, card_id=session.scenario_id)
+    earned = set((session.engine_state or {}).get("earned", []))
+    facts = [{"id": f.id, "kind": f.kind, "text": f.text, "earned": f.id in earned} for f in card.facts()] if card else []
+    return {**session.scorecard, "session": session_view(session), "facts": facts}
+
+
+@router.post("/{session_id}/messages", summary="销售发言;客户的回复可用 SSE 流式返回")
+async def post_message(session_id: str, body: MessageIn, request: Request, principal: CurrentPrincipal,
+                       db: Db, state: State) -> Any:
+    visible_session(db, principal, session_id)
+    db.close()  # the turn opens its own database session in the worker thread
+
+    def run(on_chunk: Callable[[str], None], on_stored: Callable[[Any], None]) -> TurnResult:
+        return state.practice.rep_message(session_id, text=body.text, typing_started_at=body.typing_started_at,
+                                          sent_at=body.sent_at, client_now=body.client_now,
+                                          on_chunk=on_chunk, on_stored=on_stored)
+
+    return await _turn(request, run)
+
+
+@router.post("/{session_id}/silence", summary="销售保持沉默 N 秒(黄金静默);客户可能继续说")
+async def post_silence(session_id: str, body: SilenceIn, request: Request, principal: CurrentPrincipal,
+                       db: Db, state: State) -> Any:
+    visible_session(db, principal, session_id)
+    db.close()
+
+    def run(on_chunk: Callable[[str], None], on_stored: Callable[[Any], None]) -> TurnResult:
+        return state.practice.silence(session_id, seconds=body.seconds, on_chunk=on_chunk, on_checked=on_stored)
+
+    return await _turn(request, run)
+
+
+@router.post("/{session_id}/end", summary="结束对练并生成评分卡")
+async def end_session(session_id: str, principal: CurrentPrincipal, db: Db, state: State) -> dict[str, Any]:
+    visible_session(db, principal, session_id)
+    db.close()
+    try:
+        session = await run_in_threadpool(state.practice.end, session_id)
+    except PracticeError as exc:
+        raise ApiError(exc.status, exc.code, str(exc)) from None
+    return {**session_view(session), "scorecard": session.scorecard}
+
+
+def _result_view(result: TurnResult) -> dict[str, Any]:
+    return {"rep": message_view(result.rep) if result.rep else None,
+            "reply": message_view(result.reply) if result.reply else None,
+            "revealed": result.revealed, "state": result.state, "ended": result.ended}
+
+
+def _sse(event: str, data: Any) -> str:
+    return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+
+async def _turn(request: Request, run: Callable[..., TurnResult]) -> Any:
+    """Run a turn in a worker thread. Errors before the rep's message is stored answer as JSON 4xx; after
+    that the reply either comes back whole (JSON) or streams (`Accept: text/event-stream`)."""
+    loop = asyncio.get_running_loop()
+    chunks: asyncio.Queue[str | None] = asyncio.Queue()
+    stored: asyncio.Future[Any] = loop.create_future()
+
+    def on_chunk(chunk: str) -> None:
+        loop.call_soon_threadsafe(chunks.put_nowait, chunk)
+
+    def on_stored(message: Any) -> None:
+        loop.call_soon_threadsafe(lambda: stored.done() or stored.set_result(message))
+
+    task = asyncio.ensure_future(run_in_threadpool(run, on_chunk, on_stored))
+    await asyncio.wait({task, stored}, return_when=asyncio.FIRST_COMPLETED)
+    if task.done() and task.exception() is not None:
+        exc = task.exception()
+        if isinstance(exc, PracticeError):
+            raise ApiError(exc.status, exc.code, str(exc)) from None
+        raise exc  # type: ignore[misc]
+    if "text/event-stream" not in request.headers.get("accept", ""):
+        try:
+            return _result_view(await task)
+        except PracticeError as exc:
+            raise ApiError(exc.status, exc.code, str(exc)) from None
+
+    async def events() -> AsyncIterator[str]:
+        rep = await stored
+        if rep is not None:
+            yield _sse("rep", message_view(rep))
+        task.add_done_callback(lambda _: loop.call_soon_threadsafe(chunks.put_nowait, None))
+        while (chunk := await chunks.get()) is not None:
+            yield _sse("delta", {"text": chunk})
+        try:
+            yield _sse("reply", _result_view(task.result()))
+        except PracticeError as exc:
+            yield _sse("error", {"code": exc.code, "message": str(exc)})
+        except Exception:  # noqa: BLE001 - the stream has started: report, do not crash the connection
+            yield _sse("error", {"code": "internal_error", "message": "生成回复时出错,请重试"})
+
+    return StreamingResponse(events(), media_type="text/event-stream",
+                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})

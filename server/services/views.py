@@ -1,0 +1,40 @@
+"""JSON views of stored sessions and messages (what the API returns and the pages render)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from server.db.models import Message, PracticeSession
+
+
+def message_view(m: Message) -> dict[str, Any]:
+    view: dict[str, Any] = {"seq": m.seq, "speaker": m.speaker, "text": m.text, "t": m.t, "end": m.end}
+    if m.speaker == "rep":
+        view["act"] = {k: m.meta.get(k) for k in ("act", "focus", "form", "elements")}
+    else:
+        view["revealed"] = list(m.revealed or [])
+    return view
+
+
+def session_view(s: PracticeSession, *, messages: bool = False) -> dict[str, Any]:
+    view: dict[str, Any] = {
+        "id": s.id, "scenario_id": s.scenario_id, "mode": s.mode, "voice": s.voice, "status": s.status,
+        "user": {"id": s.user.id, "username": s.user.username, "display_name": s.user.display_name},
+        "started_at": s.started_at.isoformat(), "ended_at": s.ended_at.isoformat() if s.ended_at else None,
+        "end_reason": s.end_reason, "overall_score": s.overall_score,
+        "state": (s.engine_state or {}).get("public", {}),
+    }
+    if messages:
+        view["messages"] = [message_view(m) for m in s.messages]
+    return view
+
+
+def transcript_of(s: PracticeSession) -> dict[str, Any]:
+    """The session as a CONTRACT §3 transcript, with the server's times."""
+    turns = []
+    for m in s.messages:
+        turn: dict[str, Any] = {"speaker": m.speaker, "text": m.text}
+        if m.t is not None and m.end is not None:
+            turn.update(t=m.t, end=m.end)
+        turns.append(turn)
+    return {"mode": s.mode, "turns": turns}
