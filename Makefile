@@ -15,13 +15,20 @@ $(STAMP): $(BIN)/python pyproject.toml constraints.txt
 	$(BIN)/pip install -q -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
+# Ralph's LRS (a real xAPI endpoint for the LMS tests) pins versions that clash with ours: its own venv.
+RALPH := $(VENV)/ralph-lrs/.installed
+$(RALPH): tests/server/lms/ralph-lrs-requirements.txt $(BIN)/python
+	$(BIN)/python -m venv $(VENV)/ralph-lrs
+	$(VENV)/ralph-lrs/bin/pip install -q -r tests/server/lms/ralph-lrs-requirements.txt
+	touch $(RALPH)
+
 install: $(STAMP)
 
 run: install
 	$(BIN)/peilian knowledge build --if-stale
 	$(BIN)/peilian serve
 
-test: install
+test: install $(RALPH)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 

@@ -111,6 +111,25 @@ def revoke_api_key(key_id: Annotated[str, typer.Argument(help="密钥 id")],
         typer.echo(f"已吊销 {key_id}")
 
 
+@app.command("set-lms")
+def set_lms(
+    org: Annotated[str, typer.Option(help="组织标识")],
+    lrs_endpoint: Annotated[str | None, typer.Option(help="xAPI LRS 地址(空字符串清除)")] = None,
+    lrs_auth: Annotated[str | None, typer.Option(help="LRS 的 Authorization 头")] = None,
+    webhook_url: Annotated[str | None, typer.Option(help="webhook 地址(空字符串清除)")] = None,
+    webhook_secret: Annotated[str | None, typer.Option(help="webhook 签名密钥")] = None,
+) -> None:
+    """设置组织的成绩投递:xAPI LRS 与/或签名 webhook(见 docs/lms.md)。"""
+    from server.services import accounts
+
+    with database() as db:
+        organization = _org(db, org)
+        _checked(lambda: accounts.configure_lms(organization, lrs_endpoint=lrs_endpoint, lrs_auth=lrs_auth,
+                                                webhook_url=webhook_url, webhook_secret=webhook_secret))
+        typer.echo(f"已更新 {organization.slug}:LRS={organization.lrs_endpoint or '无'},"
+                   f"webhook={organization.webhook_url or '无'}")
+
+
 @app.command("demo")
 def demo() -> None:
     """创建演示组织与三个演示账号(已存在则跳过),并打印登录方式。"""

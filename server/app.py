@@ -33,12 +33,14 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.peilian = AppState.open(settings, **overrides)
+        state = AppState.open(settings, **overrides)
+        app.state.peilian = state
+        state.start()
         log.info("peilian ready", extra={"data_dir": str(settings.data_dir)})
         try:
             yield
         finally:
-            app.state.peilian.close()
+            await state.aclose()
 
     app = FastAPI(
         title="Peilian 陪练 API",

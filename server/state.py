@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from peilian.settings import Settings
 from server.db.engine import make_sessionmaker
 from server.db.migrate import connect, upgrade
+from server.db.models import PracticeSession
+from server.lms import OutboxWorker, enqueue_results
 from server.middleware import RateLimiter
 from server.services.practice import Practice, VoiceFactory
 
@@ -52,6 +54,7 @@ class AppState:
     sessionmaker: sessionmaker[Session]
     rate_limiter: RateLimiter
     practice: Practice
+    outbox_worker: OutboxWorker
     overrides: dict[str, Any] = field(default_factory=dict)
     _book_index: BookIndex | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -67,9 +70,16 @@ class AppState:
             upgrade(engine)
         maker = make_sessionmaker(engine)
         voice_factory = overrides.pop("voice_factory", None) or default_voice_factory(settings)
+        worker = OutboxWorker(maker, interval_s=settings.outbox_interval)
+
+        def report_results(db: Session, session: PracticeSession) -> None:
+            card = _card_lookup(db, session.org_id, session.scenario_id)
+            if enqueue_results(db, session, base_url=settings.base_url, scenario_title=card.title if card else None):
+                worker.wake()
+
         practice = Practice(sessionmaker=maker, voice_factory=voice_factory, card_lookup=_card_lookup,
-                            on_ended=overrides.pop("on_ended", None))
-        return cls(settings=settings, engine=engine, sessionmaker=maker, practice=practice,
+                            on_ended=overrides.pop("on_ended", report_results))
+        return cls(settings=settings, engine=engine, sessionmaker=maker, practice=practice, outbox_worker=worker,
                    rate_limiter=RateLimiter(settings.rate_limit_per_minute),
                    overrides=overrides, _book_index=overrides.get("book_index"))
 
@@ -83,6 +93,11 @@ class AppState:
                 self._book_index = open_index(self.settings)
             return self._book_index
 
-    def close(self) -> None:
+    def start(self) -> None:
+        """Start the background work (LMS delivery); called by the lifespan once the loop runs."""
+        self.outbox_worker.start()
+
+    async def aclose(self) -> None:
+        await self.outbox_worker.stop()
         self._book_index = None
         self.engine.dispose()

@@ -84,3 +84,19 @@ class MessageIn(Strict):
 
 class SilenceIn(Strict):
     seconds: float = Field(gt=0, le=3600, allow_inf_nan=False, description="销售保持沉默的秒数", examples=[4.5])
+
+
+class LmsIn(Strict):
+    """An organisation's LMS delivery targets; a field left out is unchanged, "" clears it."""
+
+    lrs_endpoint: str | None = Field(default=None, max_length=500, examples=["https://lrs.example.com/xAPI"])
+    lrs_auth: str | None = Field(default=None, max_length=500, description="Authorization 头,如 Basic base64(key:secret)")
+    webhook_url: str | None = Field(default=None, max_length=500, examples=["https://lms.example.com/hooks/peilian"])
+    webhook_secret: str | None = Field(default=None, max_length=200)
+
+
+class LmsOut(BaseModel):
+    lrs_endpoint: str | None
+    lrs_auth_set: bool
+    webhook_url: str | None
+    webhook_secret_set: bool

@@ -93,9 +93,8 @@ def enqueue_results(db: Session, practice: PracticeSession, *, base_url: str,
         wanted.append((KIND_WEBHOOK, org.webhook_url, build_webhook(practice, scenario_title=scenario_title)))
     if not wanted:
         return []
-    existing = set(db.execute(
-        select(OutboxItem.kind, OutboxItem.target).where(OutboxItem.session_id == practice.id)
-    ).all())
+    existing = {(kind, target) for kind, target in db.execute(
+        select(OutboxItem.kind, OutboxItem.target).where(OutboxItem.session_id == practice.id))}
     items = [
         OutboxItem(org_id=org.id, session_id=practice.id, kind=kind, target=target, payload=payload,
                    attempts=0, next_attempt_at=due)

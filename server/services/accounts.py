@@ -151,3 +151,18 @@ def get_or_create_external_user(db: Session, *, org: Organization, external_id: 
         db.add(user)
         db.flush()
     return user
+
+
+LMS_FIELDS = ("lrs_endpoint", "lrs_auth", "webhook_url", "webhook_secret")
+
+
+def configure_lms(org: Organization, **fields: str | None) -> Organization:
+    """Set an organisation's LMS targets: None leaves a field, "" clears it; URLs must be http(s)."""
+    for name, value in fields.items():
+        if name not in LMS_FIELDS or value is None:
+            continue
+        value = value.strip()
+        if value and name in ("lrs_endpoint", "webhook_url") and not re.match(r"^https?://[^\s/]+", value):
+            raise AccountError(f"{name} 必须是 http:// 或 https:// 开头的地址")
+        setattr(org, name, value or None)
+    return org

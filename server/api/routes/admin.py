@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from server.api.errors import ApiError
-from server.api.schemas import ApiKeyIn, ApiKeyOut, NewApiKeyOut, UserIn, UserOut, user_out
+from server.api.schemas import ApiKeyIn, ApiKeyOut, LmsIn, LmsOut, NewApiKeyOut, UserIn, UserOut, user_out
 from server.deps import Admin, Db
 from server.services import accounts
 
@@ -49,3 +49,24 @@ def revoke_key(key_id: str, principal: Admin, db: Db) -> ApiKeyOut:
         raise ApiError(404, "not_found", str(exc)) from None
     db.commit()
     return ApiKeyOut.model_validate(key, from_attributes=True)
+
+
+def _lms_out(org) -> LmsOut:  # noqa: ANN001 - an Organization
+    return LmsOut(lrs_endpoint=org.lrs_endpoint, lrs_auth_set=bool(org.lrs_auth), webhook_url=org.webhook_url,
+                  webhook_secret_set=bool(org.webhook_secret))
+
+
+@router.get("/lms", summary="组织的 LMS 投递设置(不含密钥)", response_model=LmsOut)
+def get_lms(principal: Admin) -> LmsOut:
+    return _lms_out(principal.org)
+
+
+@router.put("/lms", summary="设置 xAPI LRS 与 webhook", response_model=LmsOut)
+def put_lms(body: LmsIn, principal: Admin, db: Db) -> LmsOut:
+    org = db.merge(principal.org)
+    try:
+        accounts.configure_lms(org, **body.model_dump())
+    except accounts.AccountError as exc:
+        raise ApiError(422, "invalid_lms", str(exc)) from None
+    db.commit()
+    return _lms_out(org)

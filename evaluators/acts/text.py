@@ -1,0 +1,68 @@
+"""Normalise a chat message, split it into sentences, and tell which sentences are questions.
+
+Contracts:
+- `normalize` maps full-width ASCII punctuation, letters and digits to half-width (？→?, ，→,, ！→!),
+  turns "..." into "…", and collapses whitespace. Chinese 。、 stay as they are.
+- `split` returns the non-empty sentences in order; a sentence ends at 。!?;…~, a newline, a "." that
+  is not a decimal point or a list number, or a space between two Chinese characters (chat writers use
+  spaces as punctuation).
+- `is_question` is True for a sentence with a "?", or with an interrogative cue (wh-word, A-not-A,
+  final 吗/嘛/么/呢/吧, 还是-choice, a request to tell something) once question-looking idioms are removed.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from evaluators.acts import lexicon
+
+_FULLWIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
+_FULLWIDTH.update({0x3000: 0x20, 0xFE56: ord("?"), 0xFE57: ord("!")})
+_DOTS = re.compile(r"\.{2,}|…+|。{2,}")
+_SPACES = re.compile(r"\s+")
+# Sentence = run of non-terminators + its terminators. "." ends a sentence unless a digit is on its left
+# (0.1mm, "1.").
+_SENTENCE = re.compile(r"(?:[^。!?;…~\n.]|(?<=\d)\.)+[。!?;…~\n.]*|[。!?;…~\n.]+")
+_CJK_SPACE = re.compile(r"(?<=[\u4e00-\u9fff]) (?=[\u4e00-\u9fff])")
+_TERMINATORS = "。!?;…~\n. ,"
+_FILLER_START = re.compile(r"^[嗯哦噢啊, ]+")
+
+
+def normalize(text: str) -> str:
+    """Half-width punctuation, one space between words, no surrounding blanks (see module doc)."""
+    text = text.translate(_FULLWIDTH)
+    text = _DOTS.sub("…", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+def split(text: str) -> list[str]:
+    """Sentences of a normalised text, each with its own end punctuation (see module doc)."""
+    text = _CJK_SPACE.sub("\n", text)
+    out = []
+    for m in _SENTENCE.finditer(text):
+        s = m.group(0).strip()
+        if s.strip(_TERMINATORS):
+            out.append(s)
+        elif out:  # stray punctuation ("??") belongs to the sentence before
+            out[-1] += s
+    return out
+
+
+@lru_cache(maxsize=2048)  # the same sentence is examined by several rules of one classification
+def strip_idioms(sentence: str) -> str:
+    """The sentence without the idioms that contain a question word but ask nothing (没什么, 好几家...)."""
+    return lexicon.rule("questions", "question_exclude").regex.sub("", sentence)
+
+
+def is_question(sentence: str) -> bool:
+    """Does this one sentence ask something? (see module doc)."""
+    if "?" in sentence:
+        return True
+    cue = lexicon.rule("questions", "question_cue")
+    if not cue.fires(sentence):  # idioms only remove cues: no cue, no question (and no costly strip)
+        return False
+    core = strip_idioms(sentence)
+    if not cue.fires(core):
+        return False
+    return not lexicon.rule("questions", "closing_ba").regex.search(_FILLER_START.sub("", core))

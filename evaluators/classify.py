@@ -1,0 +1,69 @@
+"""Rule-based dialogue-act classifier for one sales-rep message (CONTRACT.md §1).
+
+    from evaluators.classify import classify
+    classify("换句话说,您是想通过一楼控制三楼的设备?").to_dict()
+    # {"act": "confirmation", "focus": None, "form": "paraphrase", "elements": None}
+
+Contract:
+- `classify(text)` never raises for any str; empty or blank text is a `statement` (nothing was asked or
+  offered) with the rule "empty".
+- Precedence for a message of several sentences: `commitment` if any sentence asks for one; otherwise the act
+  of the LAST real question (a greeting "喂?" or a courtesy "…我把资料发您,好吗?" is not one); otherwise
+  `pitch` if the text describes the rep's product or offer; otherwise `statement`.
+- `focus` only for exploratory, `form` only for confirmation, `elements` only for commitment.
+- `is_question` is True when the act is a question act or any sentence is a question in form (a "?", a
+  wh-word, a final 吗/嘛/呢/吧…), courtesy tags included: the golden-silence rules care about form.
+- `rules` names the rules that fired (lexicon rule names such as `exploratory_need_obstacle`).
+Deterministic, no model: patterns live in evaluators/lexicons/*.yaml, compiled once on first use.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from evaluators.acts import commitment, pitch, questions, text
+from evaluators.model import QUESTION_ACTS, Classification
+
+__all__ = ["classify"]
+
+
+def classify(message: str) -> Classification:
+    """The dialogue act of one rep message (see module doc for the contract)."""
+    if not isinstance(message, str):  # be lenient with callers that pass None or numbers
+        message = "" if message is None else str(message)
+    return _classify(message)
+
+
+@lru_cache(maxsize=4096)  # scorecards and the UI re-classify the same turns; results are immutable
+def _classify(message: str) -> Classification:
+    norm = text.normalize(message)
+    if not norm:
+        return Classification(act="statement", rules=("empty",))
+    sentences = text.split(norm) or [norm]
+    flags = [text.is_question(s) for s in sentences]
+    any_question = any(flags)
+
+    ask = commitment.find(sentences, flags)
+    if ask is not None:
+        return Classification(
+            act="commitment", elements=ask.elements, is_question=True, rules=("commitment",) + ask.rules
+        )
+
+    # The act of the last real question; the context of a question is the text since the previous one.
+    starts = [0] + [i + 1 for i, q in enumerate(flags) if q]
+    last = max((i for i, q in enumerate(flags) if q), default=-1)
+    for i in range(len(sentences) - 1, -1, -1):
+        if not flags[i]:
+            continue
+        start = max(s for s in starts if s <= i)
+        context = "".join(sentences[start:i])
+        after = "".join(sentences[i + 1 :]) if i == last else ""
+        q = questions.classify_question(sentences[i], context, after)
+        if q is not None:
+            return Classification(
+                act=q.act, focus=q.focus, form=q.form, is_question=True, rules=(q.act,) + q.rules
+            )
+
+    is_pitch, fired = pitch.judge(norm)
+    act = "pitch" if is_pitch else "statement"
+    return Classification(act=act, is_question=any_question or act in QUESTION_ACTS, rules=(act,) + fired)

@@ -1,0 +1,152 @@
+"""The xAPI statement, checked with Ralph's kept xAPI models (`ralph.models.xapi`, ralph-malph on PyPI)."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, datetime, timedelta, timezone
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from lms_support import ENDED, SCORECARD, STARTED, make_practice
+from pydantic import ValidationError
+
+from server.lms.xapi import (
+    PASSING_SCORE,
+    VERB_COMPLETED,
+    StatementError,
+    build_statement,
+    iso_duration,
+    registration_id,
+    statement_id,
+)
+
+# The kept xAPI models: ralph-malph (dev dependency). Skipped, with this reason, only where it is not installed.
+statements = pytest.importorskip("ralph.models.xapi.base.statements",
+                                 reason="ralph-malph (xAPI models) is not installed: pip install ralph-malph==5.1.0")
+BaseXapiStatement = statements.BaseXapiStatement
+
+BASE = "https://peilian.example.com/"
+
+
+def validated(statement: dict) -> Any:
+    """Ralph's strict model of an xAPI statement (unknown fields forbidden, IRIs, language tags, empties)."""
+    return BaseXapiStatement.model_validate(json.loads(json.dumps(statement)))
+
+
+def test_statement_is_valid_xapi_with_every_part() -> None:
+    statement = build_statement(make_practice(), base_url=BASE, scenario_title="区政府会议室改造")
+    model = validated(statement)
+
+    assert str(model.id) == statement["id"]
+    assert model.actor.account.name == "lms-42"
+    assert str(model.actor.account.homePage) == "https://peilian.example.com"
+    assert model.actor.name == "张伟"
+    assert str(model.verb.id) == VERB_COMPLETED
+    dumped = model.model_dump(mode="json", exclude_none=True)
+    assert dumped["verb"]["display"] == {"zh-CN": "完成", "en-US": "completed"}
+    assert str(model.object.id) == "https://peilian.example.com/scenarios/gov-meeting-room"
+    assert dumped["object"]["definition"]["name"] == {"zh-CN": "区政府会议室改造"}
+    assert model.result.score.scaled == Decimal("0.82")
+    assert (model.result.score.raw, model.result.score.min, model.result.score.max) == (82, 0, 100)
+    assert model.result.completion is True and model.result.success is True
+    assert model.result.duration == ENDED - STARTED
+    scorecard = dumped["result"]["extensions"]["https://peilian.example.com/xapi/extensions/scorecard"]
+    assert scorecard["findings"] == SCORECARD["findings"] and scorecard["scores"]["overall"] == 82
+    assert str(model.context.registration) == registration_id("a1b2c3d4e5f60718293a4b5c6d7e8f90")
+    assert (dumped["context"]["platform"], dumped["context"]["language"]) == ("Peilian", "zh-CN")
+    assert dumped["context"]["extensions"]["https://peilian.example.com/xapi/extensions/mode"] == "appointment"
+    assert model.timestamp == ENDED
+    assert statement["timestamp"] == "2026-03-02T09:15:30.250+00:00"
+
+
+def test_ralph_really_rejects_broken_statements() -> None:
+    """The validator is not a rubber stamp: the mistakes an imitation would let through are caught."""
+    good = build_statement(make_practice(), base_url=BASE)
+    broken = [
+        {**good, "result": {**good["result"], "score": {"scaled": 1.5}}},
+        {**good, "actor": {**good["actor"], "name": ""}},
+        {**good, "verb": {"id": "completed"}},
+        {**good, "context": {**good["context"], "language": "not a language tag!"}},
+        {**good, "unexpected": True},
+    ]
+    for statement in broken:
+        with pytest.raises(ValidationError):
+            BaseXapiStatement.model_validate(statement)
+
+
+def test_ids_are_stable_per_session_and_distinct_between_sessions() -> None:
+    first = build_statement(make_practice(session_id="s1"), base_url=BASE)
+    again = build_statement(make_practice(session_id="s1"), base_url=BASE)
+    other = build_statement(make_practice(session_id="s2"), base_url=BASE)
+    assert first["id"] == again["id"] == statement_id("s1")
+    assert first["context"]["registration"] == again["context"]["registration"]
+    assert other["id"] != first["id"]
+    assert first["id"] != first["context"]["registration"]
+    assert uuid.UUID(first["id"]).version == 5
+
+
+@pytest.mark.parametrize(
+    ("seconds", "expected"),
+    [(0, "PT0S"), (5.5, "PT5.5S"), (65.25, "PT1M5.25S"), (3600, "PT1H"), (3723.1, "PT1H2M3.1S"),
+     (7200.004, "PT2H"), (-3, "PT0S")],
+)
+def test_iso_duration(seconds: float, expected: str) -> None:
+    assert iso_duration(timedelta(seconds=seconds)) == expected
+
+
+def test_duration_runs_from_start_to_end_whatever_the_time_zones() -> None:
+    shanghai = timezone(timedelta(hours=8))
+    practice = make_practice(started=datetime(2026, 3, 2, 17, 0, tzinfo=shanghai),
+                             ended=datetime(2026, 3, 2, 9, 30, 45, tzinfo=UTC))
+    statement = build_statement(practice, base_url=BASE)
+    assert statement["result"]["duration"] == "PT30M45S"
+    assert validated(statement).result.duration == timedelta(minutes=30, seconds=45)
+
+
+def test_naive_datetimes_from_sqlite_are_taken_as_utc() -> None:
+    practice = make_practice(started=datetime(2026, 3, 2, 9, 0), ended=datetime(2026, 3, 2, 9, 1))
+    statement = build_statement(practice, base_url=BASE)
+    assert statement["timestamp"] == "2026-03-02T09:01:00.000+00:00"
+    assert statement["result"]["duration"] == "PT1M"
+
+
+@pytest.mark.parametrize(("score", "scaled", "success"),
+                         [(0, 0.0, False), (PASSING_SCORE - 1, 0.59, False), (PASSING_SCORE, 0.6, True),
+                          (100, 1.0, True), (130, 1.0, True)])
+def test_scaled_score_and_success(score: int, scaled: float, success: bool) -> None:
+    statement = build_statement(make_practice(score=score), base_url=BASE)
+    assert statement["result"]["score"]["scaled"] == scaled
+    assert statement["result"]["success"] is success
+    validated(statement)
+
+
+def test_without_a_score_the_statement_says_completed_only() -> None:
+    statement = build_statement(make_practice(score=None), base_url=BASE)
+    assert "score" not in statement["result"] and "success" not in statement["result"]
+    assert statement["result"]["completion"] is True
+    validated(statement)
+
+
+def test_actor_falls_back_to_username_and_omits_an_empty_name() -> None:
+    practice = make_practice(external_id=None, display_name="")
+    statement = build_statement(practice, base_url=BASE)
+    assert statement["actor"]["account"]["name"] == practice.user.username
+    assert "name" not in statement["actor"]
+    validated(statement)
+
+
+def test_scenario_ids_become_valid_iris() -> None:
+    statement = build_statement(make_practice(scenario_id="医院 拼接屏/二期"), base_url=BASE)
+    assert statement["object"]["id"].endswith("/scenarios/%E5%8C%BB%E9%99%A2%20%E6%8B%BC%E6%8E%A5%E5%B1%8F%2F"
+                                              "%E4%BA%8C%E6%9C%9F")
+    assert statement["object"]["definition"]["name"] == {"zh-CN": "医院 拼接屏/二期"}
+    validated(statement)
+
+
+def test_a_session_that_has_not_ended_is_refused() -> None:
+    with pytest.raises(StatementError):
+        build_statement(make_practice(ended=None), base_url=BASE)
+    with pytest.raises(StatementError):
+        build_statement(make_practice(), base_url="peilian.example.com")
