@@ -100,3 +100,14 @@ class LmsOut(BaseModel):
     lrs_auth_set: bool
     webhook_url: str | None
     webhook_secret_set: bool
+
+
+class CommentIn(Strict):
+    message_seq: int | None = Field(default=None, ge=0, description="针对哪条消息;不填表示整体点评")
+    text: str = Field(min_length=1, max_length=2000, examples=["这里可以先停 4 秒,让客户把话说完。"])
+
+
+class AdjustmentIn(Strict):
+    dimension: str = Field(min_length=1, max_length=32, examples=["listening"])
+    score: int = Field(ge=0, le=100)
+    reason: str = Field(min_length=2, max_length=1000, examples=["客户主动打断,停顿不足情有可原"])

@@ -49,6 +49,7 @@ RULE_EXAMPLES: dict[str, dict[str, tuple[str, str]]] = {
         "exploratory_need_goal": ("这个项目的目的是什么", "这个项目谁负责"),
         "exploratory_need_benefit": ("对贵公司有什么好处", "对贵公司有什么要求"),
         "exploratory_need_obstacle": ("什么原因造成回款慢", "回款一般走什么流程"),
+        "exploratory_need_problem": ("一个月出几次故障", "一个月开几次会"),
         "exploratory_need_impact": ("会带来哪些不良影响", "会带来哪些人参加"),
         "exploratory_expectation_requirement": ("对售后有什么要求", "对售后满意吗"),
         "exploratory_expectation_measure": ("这个问题怎么解决比较好", "这个问题谁提出的"),

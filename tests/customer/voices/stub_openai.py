@@ -91,7 +91,8 @@ class StubOpenAI:
             yield "data: {not json\n\n"
             return
         await asyncio.sleep(self.first_token_delay)
-        pieces = [text[i:i + self.chunk_chars] for i in range(0, len(text), self.chunk_chars)]
+        size = 64 if mode == "echo" else self.chunk_chars  # an echoed prompt is long: fewer, bigger chunks
+        pieces = [text[i:i + size] for i in range(0, len(text), size)]
         for n, piece in enumerate(pieces):
             if n and self.token_delay:
                 await asyncio.sleep(self.token_delay)

@@ -80,7 +80,7 @@ def cases(card: Card) -> Iterator[tuple[VoiceInput, tuple[str, ...]]]:
         for move in ("concern", "explain_concern"):
             d = Decision(move, concern=c.id, concern_level=c.level)
             yield voice_input(card, d, earned=ids[:2], conversation=conversation(card, ids[:2], 1)), (c.text,)
-    yield voice_input(card, Decision("ask_detail", missing=("time", "people", "benefit")),
+    yield voice_input(card, Decision("ask_detail", missing=("time", "people", "benefit")), earned=ids[:1],
                       conversation=conversation(card, ids[:1], 2)), ()
     for name in ("highest", "lowest"):
         d = Decision("accept_commitment", commitment=name, end=True, closing="commit")
