@@ -179,6 +179,7 @@ def serve(
         log_level=settings.log_level,
         access_log=False,  # server.middleware.AccessLog writes one JSON line per request instead
         timeout_graceful_shutdown=10,
+        timeout_keep_alive=30,  # longer than clients' idle keep-alive, so a reused connection is still open
     )
 
 

@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     public_url: str | None = Field(default=None, description="对外地址,用于 xAPI 的 id;默认 http://host:port")
     max_request_kb: int = Field(default=256, ge=1, description="请求体上限(KB)")
     rate_limit_per_minute: int = Field(default=600, ge=1, description="每个用户或 API 密钥每分钟的请求上限")
+    worker_threads: int = Field(default=16, ge=1, le=200, description="处理数据库与对练回合的线程数")
+    gil_switch_ms: float = Field(default=1.0, gt=0, le=50, description="Python GIL 切换间隔(毫秒)")
     outbox_interval: float = Field(default=15.0, gt=0, description="投递 xAPI/webhook 的间隔(秒)")
 
     embeddings: Literal["hashed", "openai"] = Field(default="hashed", description="知识库向量:hashed 或 openai")
@@ -46,8 +48,9 @@ class Settings(BaseSettings):
         default=None, validation_alias=AliasChoices("PEILIAN_OPENAI_BASE_URL", "OPENAI_BASE_URL")
     )
     llm_model: str | None = Field(default=None, description="客户的 LLM 语音所用模型;未设置则用脚本语音")
-    llm_timeout: float = Field(default=30.0, gt=0)
-    llm_max_retries: int = Field(default=2, ge=0, le=10)
+    # A practice call is interactive: a dead endpoint should fall back to the scripted voice quickly.
+    llm_timeout: float = Field(default=12.0, gt=0)
+    llm_max_retries: int = Field(default=1, ge=0, le=10)
 
     @field_validator("data_dir")
     @classmethod

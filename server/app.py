@@ -27,12 +27,24 @@ from web import routes as web_routes
 log = logging.getLogger("peilian.server")
 
 
+def tune_concurrency(settings: Settings) -> None:
+    """Fewer worker threads and a shorter GIL switch interval: the turns are short CPU bursts, and with
+    many threads contending the event loop waits up to 5 ms for the GIL after every network read."""
+    import sys
+
+    import anyio.to_thread
+
+    anyio.to_thread.current_default_thread_limiter().total_tokens = settings.worker_threads
+    sys.setswitchinterval(settings.gil_switch_ms / 1000)
+
+
 def create_app(settings: Settings | None = None, **overrides: Any) -> FastAPI:
     """Build the app. `overrides` replace the clients the lifespan would open (e.g. `book_index=fake`)."""
     settings = settings or get_settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        tune_concurrency(settings)
         state = AppState.open(settings, **overrides)
         app.state.peilian = state
         state.start()

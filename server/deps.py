@@ -76,7 +76,8 @@ def optional_principal(request: Request, db: Db) -> Principal | None:
         key = accounts.resolve_api_key(db, secret=secret)
         if key is None:
             raise ApiError(401, "invalid_api_key", "API 密钥无效或已吊销")
-        db.commit()  # last_used_at
+        if db.dirty:
+            db.commit()  # last_used_at
         org = db.get(Organization, key.org_id)
         assert org is not None
         return Principal(org=org, api_key=key)

@@ -47,6 +47,23 @@ def default_voice_factory(settings: Settings) -> VoiceFactory:
     return make
 
 
+def warm_up() -> None:
+    """Load the cards, compile the lexicons and rules once, before the first request: otherwise the
+    first burst of requests would all do it at the same time."""
+    from customer.engine import Conversation
+    from evaluators.classify import classify
+    from evaluators.scorecard import score_transcript
+    from server.services.scenarios import builtin_cards
+
+    cards = builtin_cards()
+    for text in ("您好,我是华声科技的客户经理李明。", "您最担心的是什么?", "下周二上午我带方案来拜访您和刘科长,好吗?"):
+        classify(text)
+    if cards:
+        conv = Conversation(next(iter(cards.values())), seed=0)
+        conv.rep_says("您好,我是华声科技的客户经理李明。")
+        score_transcript(conv.transcript())
+
+
 @dataclass
 class AppState:
     settings: Settings
@@ -94,7 +111,8 @@ class AppState:
             return self._book_index
 
     def start(self) -> None:
-        """Start the background work (LMS delivery); called by the lifespan once the loop runs."""
+        """Warm the caches and start the background work (LMS delivery); called by the lifespan."""
+        warm_up()
         self.outbox_worker.start()
 
     async def aclose(self) -> None:

@@ -77,7 +77,8 @@ class LLMVoice:
     ) -> None:
         """`model`: any LangChain chat model (timeouts and retries are its own: see `llm_voice_from_settings`).
         `fallback`: the voice for a failed turn (default ScriptedVoice). `soft_chars`/`max_chars`: length caps
-        before the room added for the facts voiced (max defaults to soft + 60). `on_result`: called with every
+        (past soft: stop at a sentence end; at max: cut), each plus room for the facts voiced; max defaults to
+        soft + 60. `history_tokens`: the conversation's budget in the prompt. `on_result`: called with every
         VoiceResult."""
         if fallback is None:
             from customer.voices.scripted import ScriptedVoice
@@ -132,7 +133,10 @@ class LLMVoice:
         finally:
             close = getattr(source, "close", None)
             if close is not None:
-                close()  # stop reading (and close the HTTP response) once capped
+                try:
+                    close()  # stop reading (and close the HTTP response) once capped
+                except Exception:  # the reply is complete: a failing close changes nothing
+                    log.debug("closing the model stream failed", exc_info=True)
         text = "".join(shown).strip()
         if failure is None and text:
             self._record(VoiceResult(text, "llm", model=self.model_name, first_chunk_ms=_first(start, first),
@@ -176,9 +180,7 @@ class LLMVoice:
     # -- internals ----------------------------------------------------------------------------------------
     def _prepare(self, data: VoiceInput) -> tuple[list[BaseMessage], ReplyCleaner]:
         view = prompt_view(data, soft_chars=self.soft_chars)
-        soft, hard = reply_caps(view.facts, soft_chars=self.soft_chars)
-        if self.max_chars is not None:
-            hard = max(hard, self.max_chars)
+        soft, hard = reply_caps(view.facts, soft_chars=self.soft_chars, max_chars=self.max_chars)
         own, rep = speaker_labels(view)
         return self._messages(view), ReplyCleaner(own_labels=own, rep_labels=rep, soft_chars=soft, max_chars=hard)
 

@@ -105,11 +105,14 @@ def prompt_view(data: VoiceInput, *, soft_chars: int = SOFT_CHARS) -> PromptView
     )
 
 
-def reply_caps(facts: tuple[FactLine, ...], *, soft_chars: int = SOFT_CHARS) -> tuple[int, int]:
-    """(soft, hard) length caps for a reply that voices `facts`: room for each fact's longest phrasing."""
+def reply_caps(facts: tuple[FactLine, ...], *, soft_chars: int = SOFT_CHARS, max_chars: int | None = None
+               ) -> tuple[int, int]:
+    """(soft, hard) length caps for a reply that voices `facts`: each cap plus room for every fact's longest
+    phrasing, so that a cap never cuts a fact the engine reports as revealed. `max_chars` defaults to
+    `soft_chars` + 60."""
     room = sum(max((len(s) for s in (*f.say, f.text)), default=0) for f in facts)
-    soft = soft_chars + room
-    return soft, soft + HARD_EXTRA
+    hard = soft_chars + HARD_EXTRA if max_chars is None else max(max_chars, soft_chars)
+    return soft_chars + room, hard + room
 
 
 @lru_cache(maxsize=1)

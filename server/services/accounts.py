@@ -121,7 +121,10 @@ def resolve_api_key(db: Session, *, secret: str, now: datetime | None = None) ->
     key = db.scalar(select(ApiKey).where(ApiKey.key_hash == token_hash(secret)))
     if key is None or key.revoked_at is not None:
         return None
-    key.last_used_at = now or utcnow()
+    now = now or utcnow()
+    last = key.last_used_at
+    if last is None or (now - (last if last.tzinfo else last.replace(tzinfo=now.tzinfo))).total_seconds() > 60:
+        key.last_used_at = now  # at most once a minute: not a database write on every request
     return key
 
 

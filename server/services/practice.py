@@ -64,7 +64,9 @@ class _Tee:
             parts.append(chunk)
             if self.sink:
                 self.sink(chunk)
-        self.meta = dict(getattr(self.voice, "last_meta", None) or {})
+        from customer.voices.factory import voice_meta
+
+        self.meta = dict(voice_meta(self.voice))  # which voice spoke, and why it fell back if it did
         return "".join(parts)
 
     def stream(self, data: VoiceInput) -> Iterator[str]:

@@ -38,6 +38,13 @@ def visible_session(db: Db, principal: Principal, session_id: str) -> PracticeSe
     return session
 
 
+def _check_visible(db: Db, principal: Principal, session_id: str) -> None:
+    """Called in a worker thread (database work never runs on the event loop); the request's database
+    session is closed after it, the turn opens its own."""
+    visible_session(db, principal, session_id)
+    db.close()
+
+
 def _learner(db: Db, principal: Principal, learner: LearnerIn | None) -> User:
     if principal.user is not None:
         if learner is not None:
@@ -50,17 +57,15 @@ def _learner(db: Db, principal: Principal, learner: LearnerIn | None) -> User:
 
 
 @router.post("", summary="开始一次对练", status_code=201)
-async def start_session(body: StartIn, principal: CurrentPrincipal, db: Db, state: State) -> dict[str, Any]:
+def start_session(body: StartIn, principal: CurrentPrincipal, db: Db, state: State) -> dict[str, Any]:
     card = scenarios.get_card_for(db, org=principal.org, card_id=body.scenario_id)
     if card is None:
         raise ApiError(404, "not_found", f"未知场景:{body.scenario_id}")
     if body.voice == "llm" and not state.settings.llm_configured:
         raise ApiError(422, "llm_not_configured", "服务器未配置 LLM(OPENAI_API_KEY 与 PEILIAN_LLM_MODEL)")
     user = _learner(db, principal, body.learner)
-    session = await run_in_threadpool(
-        state.practice.start, db, user=user, card=card, voice=body.voice, seed=body.seed,
-        via="api" if principal.api_key else "web",
-    )
+    session = state.practice.start(db, user=user, card=card, voice=body.voice, seed=body.seed,
+                                   via="api" if principal.api_key else "web")
     return session_view(session, messages=True)
 
 
@@ -122,10 +127,8 @@ def get_scorecard(session_id: str, principal: CurrentPrincipal, db: Db, state: S
 @router.post("/{session_id}/messages", summary="销售发言;客户的回复可用 SSE 流式返回")
 async def post_message(session_id: str, body: MessageIn, request: Request, principal: CurrentPrincipal,
                        db: Db, state: State) -> Any:
-    visible_session(db, principal, session_id)
-    db.close()  # the turn opens its own database session in the worker thread
-
     def run(on_chunk: Callable[[str], None], on_stored: Callable[[Any], None]) -> TurnResult:
+        _check_visible(db, principal, session_id)  # in the same worker thread as the turn: one hop
         return state.practice.rep_message(session_id, text=body.text, typing_started_at=body.typing_started_at,
                                           sent_at=body.sent_at, client_now=body.client_now,
                                           on_chunk=on_chunk, on_stored=on_stored)
@@ -136,10 +139,8 @@ async def post_message(session_id: str, body: MessageIn, request: Request, princ
 @router.post("/{session_id}/silence", summary="销售保持沉默 N 秒(黄金静默);客户可能继续说")
 async def post_silence(session_id: str, body: SilenceIn, request: Request, principal: CurrentPrincipal,
                        db: Db, state: State) -> Any:
-    visible_session(db, principal, session_id)
-    db.close()
-
     def run(on_chunk: Callable[[str], None], on_stored: Callable[[Any], None]) -> TurnResult:
+        _check_visible(db, principal, session_id)
         return state.practice.silence(session_id, seconds=body.seconds, on_chunk=on_chunk, on_checked=on_stored)
 
     return await _turn(request, run)
@@ -147,10 +148,12 @@ async def post_silence(session_id: str, body: SilenceIn, request: Request, princ
 
 @router.post("/{session_id}/end", summary="结束对练并生成评分卡")
 async def end_session(session_id: str, principal: CurrentPrincipal, db: Db, state: State) -> dict[str, Any]:
-    visible_session(db, principal, session_id)
-    db.close()
+    def run() -> PracticeSession:
+        _check_visible(db, principal, session_id)
+        return state.practice.end(session_id)
+
     try:
-        session = await run_in_threadpool(state.practice.end, session_id)
+        session = await run_in_threadpool(run)
     except PracticeError as exc:
         raise ApiError(exc.status, exc.code, str(exc)) from None
     return {**session_view(session), "scorecard": session.scorecard}
