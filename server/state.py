@@ -101,6 +101,18 @@ class AppState:
                    overrides=overrides, _book_index=overrides.get("book_index"))
 
     @property
+    def chat_model(self) -> Any:
+        """The chat model for Ask the book, or None without an LLM configured (built once)."""
+        if "chat_model" not in self.overrides:
+            from peilian.llm import chat_model_from_settings
+
+            self.overrides["chat_model"] = (
+                chat_model_from_settings(self.settings, temperature=0.2, max_tokens=600)
+                if self.settings.llm_configured else None
+            )
+        return self.overrides["chat_model"]
+
+    @property
     def book_index(self) -> BookIndex:
         """The book index, opened (and built if missing or stale) on first use."""
         with self._lock:

@@ -33,6 +33,8 @@ from customer.voices.prompting import (
     speaker_labels,
 )
 from customer.voices.result import FallbackReason, VoiceResult, classify_failure
+from peilian.llm import LLMNotConfiguredError as LLMNotConfiguredError  # re-exported for callers
+from peilian.llm import chat_model_from_settings
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -247,10 +249,6 @@ def _ms(start: float, end: float | None = None) -> float:
     return ((time.perf_counter() if end is None else end) - start) * 1000
 
 
-class LLMNotConfiguredError(ValueError):
-    """The settings name no LLM (CONTRACT §2: OPENAI_API_KEY and PEILIAN_LLM_MODEL are needed)."""
-
-
 def llm_voice_from_settings(settings: Settings | None = None, *, fallback: Voice | None = None,
                             **options: Any) -> LLMVoice:
     """An LLMVoice on `ChatOpenAI` from the settings: key, base URL (any OpenAI-compatible endpoint), model,
@@ -259,13 +257,5 @@ def llm_voice_from_settings(settings: Settings | None = None, *, fallback: Voice
     from peilian.settings import get_settings
 
     settings = settings or get_settings()
-    if not settings.llm_configured:
-        raise LLMNotConfiguredError("未配置 LLM:需要 OPENAI_API_KEY 和 PEILIAN_LLM_MODEL")
-    from langchain_openai import ChatOpenAI
-
-    model = ChatOpenAI(
-        model=settings.llm_model, api_key=settings.openai_api_key, base_url=settings.openai_base_url,
-        timeout=settings.llm_timeout, max_retries=settings.llm_max_retries, temperature=TEMPERATURE,
-        max_tokens=MAX_TOKENS, stream_usage=False,  # some compatible servers refuse stream_options
-    )
+    model = chat_model_from_settings(settings, temperature=TEMPERATURE, max_tokens=MAX_TOKENS)
     return LLMVoice(model, fallback=fallback, model_name=settings.llm_model, **options)
