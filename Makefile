@@ -26,6 +26,8 @@ install: $(STAMP)
 
 run: install
 	$(BIN)/peilian knowledge build --if-stale
+	$(BIN)/peilian admin demo
+	@echo "打开 http://127.0.0.1:8000 ,用上面的演示账号登录。"
 	$(BIN)/peilian serve
 
 test: install $(RALPH)
