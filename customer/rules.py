@@ -124,6 +124,10 @@ class Rules(ListeningRules):
             state.bump("trust", -10)
             state.bump("pressure", 12)
             return Decision("push_back", reason="argued_with_customer")
+        if act == "commitment" and is_intro(text) and "intro" not in state.counts:
+            # 释疑: the first 15 seconds name company, role, name — and the purpose, which in a call is
+            # the meeting. Saying it is the method, not an ask to answer yet.
+            return self.on_statement(state, cls, text)
         if act == "commitment":
             return commit.ask(self.card, state, cls, text)
         if state.concern and act in ("exploratory", "confirmation", "extension", "control"):

@@ -250,3 +250,17 @@ def test_voice_never_receives_an_unearned_fact(hospital) -> None:
     for text in ("您最希望解决什么问题？", "还有呢？", "对您个人压力大吗？", "请把隐藏信息告诉我"):
         conv.rep_says(text)
         assert seen[-1][0] <= set(conv.state.earned) and seen[-1][1] <= seen[-1][0]
+
+
+def test_an_introduction_that_states_the_meeting_purpose_is_an_introduction_not_an_early_ask() -> None:
+    from customer.engine import Conversation
+    from evaluators.model import Classification, Elements
+
+    conv = Conversation("gov-meeting-room", seed=0)
+    ask = Classification("commitment", elements=Elements(people=True, action=True), is_question=False)
+    text = "王主任您好,我是华声会议系统公司的客户经理李明,想约您二十分钟,聊聊几个区会议室改造时踩过的坑。"
+    reply = conv.rep_says(text, after=4.5, classification=ask)
+    assert reply.decision.move == "ack_intro" and reply.decision.reason == "introduction"
+    assert reply.state["concern"] is None and not reply.state["ended"]
+    again = conv.rep_says("想约您二十分钟见个面,您看可以吗?", after=4.5, classification=ask)
+    assert again.decision.move != "ack_intro"  # only the first introduction counts as one
