@@ -31,8 +31,25 @@ run: install
 	$(BIN)/peilian serve
 
 test: install $(RALPH)
+	@$(MAKE) --no-print-directory browser-deps
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -m "not browser"
+	$(BIN)/python -m pytest -m browser
+
+# Debian's Chromium and a CJK font for the browser tests (Playwright never downloads a browser here).
+# Installs only as root (CI); otherwise says how, and the browser tests skip with that reason.
+CHROMIUM_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
+browser-deps:
+	@if [ -x /usr/bin/chromium ] && [ -f $(CHROMIUM_FONT) ]; then \
+		echo "browser-deps: /usr/bin/chromium and the CJK font are installed"; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		{ DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+		  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei; } || \
+		echo "browser-deps: apt-get failed; the browser tests will skip"; \
+	else \
+		echo "browser-deps: chromium or fonts-wqy-microhei missing and not root; skipping the install."; \
+		echo "  install with: sudo apt-get install chromium fonts-wqy-microhei (browser tests skip until then)"; \
+	fi
 
 lint: install
 	$(BIN)/ruff check .

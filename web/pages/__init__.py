@@ -1,0 +1,1 @@
+"""Page routes, one module per area; `web.routes.router` includes them all."""

@@ -1,0 +1,114 @@
+"""Shared by every page: the template environment (autoescape on, always), rendering with the login's
+context, and the guards that send a visitor to /login or answer 403/404 as a page, not as JSON."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any
+from urllib.parse import quote
+
+import jinja2
+from fastapi import Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from server.api.errors import ApiError
+from server.deps import MaybePrincipal, Principal, check_csrf
+from web import STATIC_DIR, TEMPLATES_DIR, present
+
+env = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)), autoescape=True, trim_blocks=True, lstrip_blocks=True
+)
+env.filters.update(act_label=present.act_label, local_time=present.local_time, percent=present.percent)
+# Cache-busting for /static: the newest file's mtime, read once at start-up.
+ASSET_VERSION = str(int(max((f.stat().st_mtime for f in STATIC_DIR.iterdir()), default=0)))
+env.globals.update(
+    asset_version=ASSET_VERSION,
+    DIMENSIONS=present.DIMENSIONS,
+    MODES=present.MODES,
+    ROLES=present.ROLES,
+    END_REASONS=present.END_REASONS,
+)
+templates = Jinja2Templates(env=env)
+
+STAFF = ("trainer", "admin")
+
+
+def render(
+    request: Request,
+    name: str,
+    context: dict[str, Any],
+    principal: Principal | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    user = principal.user if principal else None
+    base = {
+        "me": user,
+        "role": user.role if user else None,
+        "csrf": principal.csrf_token if principal else "",
+        "is_staff": bool(user and user.role in STAFF),
+        "is_admin": bool(user and user.role == "admin"),
+    }
+    return templates.TemplateResponse(request, name, {**base, **context}, status_code=status_code)
+
+
+def error_page(request: Request, principal: Principal | None, status: int, message: str) -> HTMLResponse:
+    titles = {403: "没有权限", 404: "找不到页面", 409: "暂时不能这样做", 422: "输入有误"}
+    return render(
+        request,
+        "error.html",
+        {"status": status, "title": titles.get(status, "出错了"), "message": message},
+        principal,
+        status_code=status,
+    )
+
+
+def login_redirect(request: Request) -> RedirectResponse:
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
+
+
+def denied(request: Request, principal: Principal | None, role: str = "any") -> Response | None:
+    """None when the visitor may see the page; otherwise the response to send instead.
+    `role`: "any" (logged in), "staff" (trainer or admin) or "admin". API keys do not log into pages."""
+    if principal is None or principal.user is None:
+        return login_redirect(request)
+    if role == "staff" and principal.role not in STAFF:
+        return error_page(request, principal, 403, "这一页只对培训师和管理员开放。")
+    if role == "admin" and principal.role != "admin":
+        return error_page(request, principal, 403, "这一页只对管理员开放。")
+    return None
+
+
+@dataclass(frozen=True)
+class FormAuth:
+    """A form post's caller and whether it carried the login's CSRF token."""
+
+    principal: Principal | None
+    csrf_ok: bool
+
+
+async def form_auth(request: Request, principal: MaybePrincipal) -> FormAuth:
+    if principal is None or principal.user is None:
+        return FormAuth(None, False)
+    try:
+        await check_csrf(request, principal)
+    except ApiError:
+        return FormAuth(principal, False)
+    return FormAuth(principal, True)
+
+
+FormCaller = Annotated[FormAuth, Depends(form_auth)]
+
+
+def form_denied(request: Request, auth: FormAuth, role: str = "any") -> Response | None:
+    if auth.principal is not None and not auth.csrf_ok:
+        return error_page(request, auth.principal, 403, "页面已过期(CSRF 令牌无效),请刷新页面后重试。")
+    return denied(request, auth.principal, role)
+
+
+def safe_next(target: str | None) -> str:
+    """Only a path on this site: never an open redirect to another host."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target

@@ -1,0 +1,98 @@
+"""The start page: for a visitor, what Peilian is and the book search; for a logged-in user, the scenarios
+to practise (their public side only) and their own recent sessions with a trend line."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response
+from sqlalchemy import select
+
+from knowledge.text import MAX_QUERY_CHARS, QueryError
+from server.db.models import PracticeSession
+from server.deps import Db, MaybePrincipal, State
+from server.services import scenarios
+from web import present
+from web.pages.common import render
+
+router = APIRouter()
+RECENT = 20
+
+
+def search_book(state: State, q: str, k: int = 5) -> tuple[list[dict[str, Any]], str | None]:
+    if not q.strip():
+        return [], None
+    try:
+        return [h.to_dict() for h in state.book_index.search(q, k)], None
+    except QueryError as exc:
+        return [], str(exc)
+
+
+def scenario_cards(db: Db, principal: Any) -> list[dict[str, Any]]:
+    builtin = scenarios.builtin_cards()
+    return [
+        scenarios.public_view(c, builtin=c.id in builtin)
+        for c in scenarios.cards_for(db, org=principal.org).values()
+    ]
+
+
+@router.get("/")
+async def home(
+    request: Request,
+    principal: MaybePrincipal,
+    db: Db,
+    state: State,
+    q: Annotated[str, Query(max_length=MAX_QUERY_CHARS)] = "",
+) -> Response:
+    if principal is None or principal.user is None:
+        hits, error = await run_in_threadpool(search_book, state, q)
+        return render(request, "landing.html", {"q": q, "hits": hits, "error": error})
+
+    def load() -> dict[str, Any]:
+        cards = scenario_cards(db, principal)
+        rows = db.scalars(
+            select(PracticeSession)
+            .where(PracticeSession.user_id == principal.user.id)
+            .order_by(PracticeSession.started_at.desc())
+            .limit(RECENT)
+        ).all()
+        titles = {c["id"]: c["title"] for c in cards}
+        recent = [
+            {
+                "id": s.id,
+                "title": titles.get(s.scenario_id, s.scenario_id),
+                "mode": s.mode,
+                "status": s.status,
+                "started_at": s.started_at,
+                "overall": s.overall_score,
+                "end_reason": s.end_reason,
+            }
+            for s in rows
+        ]
+        trend = [
+            {"date": s.started_at.isoformat(), "overall": s.overall_score}
+            for s in reversed(rows)
+            if s.status == "ended"
+        ]
+        return {
+            "cards": cards,
+            "recent": recent,
+            "trend": present.sparkline(trend, width=220, height=48),
+            "llm": state.settings.llm_configured,
+        }
+
+    return render(request, "home.html", await run_in_threadpool(load), principal)
+
+
+@router.get("/book")
+async def book(
+    request: Request,
+    principal: MaybePrincipal,
+    state: State,
+    q: Annotated[str, Query(max_length=MAX_QUERY_CHARS)] = "",
+) -> Response:
+    """The Ask-the-book panel without JavaScript: the same search as a page."""
+    hits, error = await run_in_threadpool(search_book, state, q)
+    return render(request, "book.html", {"q": q, "hits": hits, "error": error}, principal)

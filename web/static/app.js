@@ -1,0 +1,74 @@
+// Shared page behaviour: a DOM helper that only ever sets text (never HTML), the Ask-the-book panel,
+// local times and the print button. Loaded as a module on every page; no build step, no CDN.
+
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value !== null && value !== undefined && value !== false) node.setAttribute(key, value === true ? "" : value);
+  }
+  node.append(...children.filter((c) => c !== null && c !== undefined)); // strings become text nodes
+  return node;
+}
+
+export const csrfToken = () => document.querySelector('meta[name="csrf-token"]')?.content || "";
+
+function renderHits(out, body) {
+  // The API answers a list of passages today; with an LLM configured it may answer {answer, passages}.
+  const passages = Array.isArray(body) ? body : body.passages || body.hits || [];
+  const nodes = [];
+  if (!Array.isArray(body) && body.answer) {
+    nodes.push(el("div", { class: "answer" }, el("h3", {}, "简答(只依据下列段落)"), el("p", {}, body.answer)));
+  }
+  if (!passages.length) nodes.push(el("p", { class: "muted" }, "没有找到相关段落,换个说法试试。"));
+  passages.forEach((p, i) => {
+    nodes.push(el("article", { class: "passage" },
+      el("h3", {}, `[${i + 1}] ${p.section}`),
+      el("p", {}, String(p.text).replaceAll("\n", " · "))));
+  });
+  out.replaceChildren(...nodes);
+}
+
+function bookPanel() {
+  const toggle = document.getElementById("book-toggle");
+  const panel = document.getElementById("book-panel");
+  if (!toggle || !panel) return;
+  const input = document.getElementById("book-q");
+  const out = document.getElementById("book-results");
+  const open = (yes) => {
+    panel.hidden = !yes;
+    toggle.setAttribute("aria-expanded", String(yes));
+    (yes ? input : toggle).focus();
+  };
+  toggle.addEventListener("click", (event) => { event.preventDefault(); open(panel.hidden); });
+  document.getElementById("book-close").addEventListener("click", () => open(false));
+  panel.addEventListener("keydown", (event) => { if (event.key === "Escape") open(false); });
+  document.getElementById("book-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const q = input.value.trim();
+    if (!q) return;
+    out.setAttribute("aria-busy", "true");
+    out.replaceChildren(el("p", { class: "muted" }, "检索中…"));
+    try {
+      const res = await fetch(`/api/v1/knowledge/search?k=5&q=${encodeURIComponent(q)}`, { headers: { accept: "application/json" } });
+      const body = await res.json();
+      if (res.ok) renderHits(out, body);
+      else out.replaceChildren(el("p", { class: "error", role: "alert" }, body?.error?.message || "检索失败,请重试"));
+    } catch {
+      out.replaceChildren(el("p", { class: "error", role: "alert" }, "网络错误,请检查连接后重试"));
+    } finally {
+      out.removeAttribute("aria-busy");
+    }
+  });
+}
+
+function localTimes() {
+  const fmt = new Intl.DateTimeFormat("zh-CN", { year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hour12: false });
+  for (const node of document.querySelectorAll("time[datetime]")) {
+    const when = new Date(node.getAttribute("datetime"));
+    if (!Number.isNaN(when.getTime())) node.textContent = fmt.format(when).replaceAll("/", "-");
+  }
+}
+
+bookPanel();
+localTimes();
+document.getElementById("print-now")?.addEventListener("click", () => window.print());
