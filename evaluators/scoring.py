@@ -79,3 +79,9 @@ def compute_scores(ctx: Context, hits: list[tuple[FindingSpec, Hit]]) -> dict[st
     weights = rules.weights[ctx.mode]
     overall = round_half_up(sum(weights[key] * scores[key] for key in scores))
     return {"overall": overall, **scores}
+
+
+def overall_of(mode: str, scores: dict[str, int]) -> int:
+    """The overall score of a mode from its dimension scores (e.g. after a trainer adjusted one)."""
+    weights = scoring_rules().weights[mode]
+    return round_half_up(sum(w * scores[key] for key, w in weights.items() if key in scores))

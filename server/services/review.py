@@ -53,6 +53,11 @@ def review_view(db: Session, *, session: PracticeSession) -> dict[str, Any]:
     effective = dict(original)
     for a in adjustments:
         effective[a.dimension] = a.adjusted
+    if original and not any(a.dimension == "overall" for a in adjustments) and adjustments:
+        from evaluators.scoring import overall_of
+
+        # A dimension changed: the overall follows by the same weights, unless a trainer set it directly.
+        effective["overall"] = overall_of(session.mode, {k: v for k, v in effective.items() if k != "overall"})
     return {
         "comments": [{"id": c.id, "message_seq": c.message_seq, "text": c.text, "author": authors.get(c.author_id),
                       "created_at": c.created_at.isoformat()} for c in comments],

@@ -33,6 +33,10 @@ async def test_trainer_comments_and_adjusts_with_the_original_kept(client: httpx
     assert adjusted.status_code == 201
     assert body["scores"]["original"]["listening"] == original and body["scores"]["effective"]["listening"] == 90
     assert body["adjustments"][0]["original"] == original and body["adjustments"][0]["author"]
+    from evaluators.scoring import overall_of
+
+    dims = {k: v for k, v in body["scores"]["effective"].items() if k != "overall"}
+    assert body["scores"]["effective"]["overall"] == overall_of("appointment", dims)
     assert (await client.get(f"/api/v1/sessions/{sid}/scorecard")).json()["scores"]["listening"] == original
     trends = (await client.get("/api/v1/reports/reps")).json()
     rep = next(r for r in trends if r["user"]["username"] == "rep1")

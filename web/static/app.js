@@ -13,7 +13,7 @@ export function el(tag, attrs = {}, ...children) {
 export const csrfToken = () => document.querySelector('meta[name="csrf-token"]')?.content || "";
 
 function renderHits(out, body) {
-  // The API answers a list of passages today; with an LLM configured it may answer {answer, passages}.
+  // /knowledge/ask answers {passages, answer}: answer is null unless an LLM is configured.
   const passages = Array.isArray(body) ? body : body.passages || body.hits || [];
   const nodes = [];
   if (!Array.isArray(body) && body.answer) {
@@ -49,7 +49,7 @@ function bookPanel() {
     out.setAttribute("aria-busy", "true");
     out.replaceChildren(el("p", { class: "muted" }, "检索中…"));
     try {
-      const res = await fetch(`/api/v1/knowledge/search?k=5&q=${encodeURIComponent(q)}`, { headers: { accept: "application/json" } });
+      const res = await fetch(`/api/v1/knowledge/ask?k=5&q=${encodeURIComponent(q)}`, { headers: { accept: "application/json" } });
       const body = await res.json();
       if (res.ok) renderHits(out, body);
       else out.replaceChildren(el("p", { class: "error", role: "alert" }, body?.error?.message || "检索失败,请重试"));
