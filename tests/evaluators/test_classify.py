@@ -223,3 +223,33 @@ def test_rules_name_the_book_terms() -> None:
     assert "exploratory_need_obstacle" in classify("什么原因导致交货延迟?").rules
     assert "confirmation_paraphrase" in classify("换句话说,您是想少加班?").rules
     assert "control_choice" in classify("先做门诊还是先做住院?").rules
+
+
+def test_a_few_in_a_statement_is_not_a_question_word() -> None:
+    # "几个…都…" is "a few … all …", not "how many": the statement before the real question asks nothing.
+    msg = "好几家医院的设备科长都说,最怕评审前设备出故障。您这边今年最头疼的是什么?"
+    result = classify(msg)
+    assert result.act == "exploratory"
+    assert classify("几位店长也一样,旺季最缺人手。").act == "statement"
+    assert classify("您们一共有几个仓库?").act == "exploratory"
+
+
+def test_come_in_a_verb_compound_is_not_attending_a_meeting() -> None:
+    # 用起来/原来 contain 来 ("come") after a meeting noun; they ask how things are, not to attend.
+    assert classify("现在会议室的话筒用起来怎么样?").act == "exploratory"
+    assert classify("培训室的投影原来是哪家装的?").act == "exploratory"
+    assert classify("下周三的技术交流会,请您和信息科的王工一起来参加,可以吗?").act == "commitment"
+
+
+def test_a_day_and_the_rep_coming_over_asks_for_a_meeting() -> None:
+    result = classify("那我周四下午或者下周一上午过去,占用您半小时,您看哪个时间合适?")
+    assert result.act == "commitment" and result.elements is not None
+    assert result.elements.time and result.elements.action
+    assert classify("你们一般什么时候合适做盘点?").act == "exploratory"  # a habit, not a proposal
+    assert classify("上周三我过去的时候,仓库在盘点。").act == "statement"
+
+
+def test_many_big_is_not_how_big() -> None:
+    pitch = "我们的冷库温控精度正负0.5度,很多大药企都在用,比同行省电两成。"
+    assert classify(pitch).act == "pitch"
+    assert classify("你们的仓库有多大?").act == "exploratory"
