@@ -253,3 +253,9 @@ def test_many_big_is_not_how_big() -> None:
     pitch = "我们的冷库温控精度正负0.5度,很多大药企都在用,比同行省电两成。"
     assert classify(pitch).act == "pitch"
     assert classify("你们的仓库有多大?").act == "exploratory"
+
+
+def test_talking_with_a_few_people_is_not_asking_how_many() -> None:
+    msg = "上个月跟几家物流公司的运营总监聊,大家都头疼旺季爆仓。您这边最头疼的是什么?"
+    assert classify(msg).act == "exploratory"
+    assert classify("您这边有几个分拣中心?").act == "exploratory"
