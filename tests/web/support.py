@@ -21,8 +21,10 @@ ASK = (
     "您和刘科长,占用您半小时,帮您把现场会的会务风险排查一遍?"
 )
 # A whole appointment call that ends with the customer agreeing to meet, whatever the voice's seed
-# (checked against the scripted voice): intro, a question, a golden silence, two probes, the ask.
-CALL = [INTRO, QUESTION, None, "现在会议室的话筒用起来怎么样?", "之前出过什么状况吗?对工作有什么影响?", ASK]
+# (checked against the scripted voice): intro, a question, a golden silence, a confirmation, an obstacle
+# question, the ask with its four elements.
+CALL = [INTRO, QUESTION, None, "我确认一下,您最在意的是开会时设备稳定、千万不能出岔子,对吗?",
+        "现在这套话筒平时都出过哪些毛病?", ASK]
 
 
 def seed_accounts(engine: Engine) -> None:
