@@ -5,7 +5,8 @@
 Starts `peilian serve` (scripted voice, SQLite in a temp data directory) and a bare FastAPI echo app, each
 with uvicorn in its own process on 127.0.0.1. Then N concurrent sessions (one LMS API key, one learner each)
 each send M rep messages one after the other; every message is one POST whose JSON answer holds the
-customer's reply. Prints p50/p95/p99 of the round trip, errors, and the ratio to the echo endpoint measured
+customer's reply. Three phases: realistic (a rep waits 4–16 s between messages: the golden silence, then
+typing), busy (0–2 s) and burst (no wait at all). Prints p50/p95/p99 of the round trip, errors, and the ratio to the echo endpoint measured
 the same way (same concurrency, same payload). Bounded: N×M requests, 120 s at most.
 """
 
@@ -64,7 +65,7 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
-async def run_sessions(base: str, key: str, sessions: int, messages: int, think: float) -> tuple[list[float], int]:
+async def run_sessions(base: str, key: str, sessions: int, messages: int, think: tuple[float, float]) -> tuple[list[float], int]:
     """Start `sessions` sessions first (not timed), then play `messages` rep messages in each at once."""
     latencies: list[float] = []
     errors = 0
@@ -84,7 +85,7 @@ async def run_sessions(base: str, key: str, sessions: int, messages: int, think:
             nonlocal errors
             rng = random.Random(i)
             for text in MESSAGES[:messages]:
-                await asyncio.sleep(rng.uniform(0, 2 * think))  # the rep reads and types
+                await asyncio.sleep(rng.uniform(*think))  # the rep reads, waits (黄金静默) and types
                 t0 = time.perf_counter()
                 response = await client.post(f"/api/v1/sessions/{sid}/messages", json={"text": text})
                 latencies.append((time.perf_counter() - t0) * 1000)
@@ -98,7 +99,7 @@ async def run_sessions(base: str, key: str, sessions: int, messages: int, think:
     return latencies, errors
 
 
-async def run_echo(base: str, sessions: int, messages: int, think: float) -> list[float]:
+async def run_echo(base: str, sessions: int, messages: int, think: tuple[float, float]) -> list[float]:
     latencies: list[float] = []
     limits = httpx.Limits(max_connections=sessions, max_keepalive_connections=sessions, keepalive_expiry=20)
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
@@ -106,7 +107,7 @@ async def run_echo(base: str, sessions: int, messages: int, think: float) -> lis
         async def one(i: int) -> None:
             rng = random.Random(i)
             for text in MESSAGES[:messages]:
-                await asyncio.sleep(rng.uniform(0, 2 * think))
+                await asyncio.sleep(rng.uniform(*think))
                 t0 = time.perf_counter()
                 await client.post("/echo", json={"text": text})
                 latencies.append((time.perf_counter() - t0) * 1000)
@@ -119,7 +120,7 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sessions", type=int, default=100)
     parser.add_argument("--messages", type=int, default=5)
-    parser.add_argument("--think", type=float, default=1.0, help="mean seconds a rep waits between messages")
+    parser.add_argument("--quick", action="store_true", help="skip the realistic phase (about a minute)")
     args = parser.parse_args()
     peilian = ROOT / ".venv/bin/peilian"
     with tempfile.TemporaryDirectory() as tmp:
@@ -141,15 +142,16 @@ def main() -> int:
             wait_up(f"http://127.0.0.1:{port}/healthz", deadline)
             wait_up(f"http://127.0.0.1:{echo_port}/docs", deadline)
             base, echo_base = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{echo_port}"
-            asyncio.run(run_sessions(base, key, 2, 2, 0))  # warm up: lexicons compile on first use
+            asyncio.run(run_sessions(base, key, 2, 2, (0, 0)))  # warm up
             results = {}
-            for label, think in (("paced", args.think), ("burst", 0.0)):
+            phases = [("realistic", (4.0, 16.0)), ("busy", (0.0, 2.0)), ("burst", (0.0, 0.0))]
+            for label, think in phases[args.quick:]:
                 start = time.perf_counter()
                 latencies, errors = asyncio.run(asyncio.wait_for(
-                    run_sessions(base, key, args.sessions, args.messages, think), 120))
+                    run_sessions(base, key, args.sessions, args.messages, think), 240))
                 wall = time.perf_counter() - start
-                echo_latencies = asyncio.run(asyncio.wait_for(run_echo(echo_base, args.sessions, args.messages, think), 120))
-                results[label] = (latencies, errors, wall, echo_latencies)
+                echo_latencies = asyncio.run(asyncio.wait_for(run_echo(echo_base, args.sessions, args.messages, think), 240))
+                results[label] = (think, latencies, errors, wall, echo_latencies)
         except BaseException:
             print("server log (last lines):\n" + (Path(tmp) / "server.log").read_text()[-3000:])
             raise
@@ -158,10 +160,10 @@ def main() -> int:
                 proc.terminate()
                 proc.wait(timeout=15)
             server_log.close()
-    for label, (latencies, errors, wall, echo_latencies) in results.items():
+    for label, (think, latencies, errors, wall, echo_latencies) in results.items():
         p50, p95, p99 = (percentile(latencies, q) for q in (0.5, 0.95, 0.99))
         e50, e99 = percentile(echo_latencies, 0.5), percentile(echo_latencies, 0.99)
-        how = f"think time uniform 0–{2 * args.think:.0f} s" if label == "paced" else "no think time: all at once"
+        how = f"the rep waits {think[0]:.0f}–{think[1]:.0f} s between messages" if think[1] else "all at once, no wait"
         print(f"{label} ({how}): {args.sessions} concurrent sessions x {args.messages} messages = "
               f"{len(latencies)} round trips in {wall:.1f} s ({len(latencies) / wall:.0f}/s), errors {errors}")
         print(f"  practice round trip p50 {p50:.1f} ms, p95 {p95:.1f} ms, p99 {p99:.1f} ms "
