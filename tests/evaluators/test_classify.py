@@ -259,3 +259,8 @@ def test_talking_with_a_few_people_is_not_asking_how_many() -> None:
     msg = "上个月跟几家物流公司的运营总监聊,大家都头疼旺季爆仓。您这边最头疼的是什么?"
     assert classify(msg).act == "exploratory"
     assert classify("您这边有几个分拣中心?").act == "exploratory"
+
+
+def test_why_the_current_thing_fails_is_an_obstacle_not_the_trigger() -> None:
+    assert classify("为什么现在的排班总是对不上?").focus == "need"
+    assert classify("为什么现在要启动这个项目?").focus == "process"
