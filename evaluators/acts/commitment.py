@@ -97,9 +97,13 @@ def _restates(sentence: str) -> bool:
     tagged = qt["confirmation_tag"].fires(sentence)
     if not (tagged or "?" in sentence):
         return False
+    # In chat the marker may sit mid-sentence ("聊了几个方面,…,我复述一下,您看有没有出入"): it still
+    # restates when the sentence closes by asking whether the restatement is right or complete.
+    tail = _CLAUSE.findall(sentence)[-1] if _CLAUSE.findall(sentence) else sentence
+    verifies = qt["confirmation_tag"].fires(tail) or qt["confirmation_completeness"].fires(tail)
     for name in ("confirmation_plain", "confirmation_paraphrase", "confirmation_summary"):
         m = qt[name].find(sentence)
-        if m is not None and m.start() <= _LEAD_IN:
+        if m is not None and (m.start() <= _LEAD_IN or verifies):
             return True
     # "所以/那…" also opens proposals ("那咱们先签个协议?"): only a verification tag makes it a restatement.
     return tagged and qt["restating_connective"].fires(sentence)
@@ -108,7 +112,7 @@ def _restates(sentence: str) -> bool:
 def _frames_solution(sentence: str) -> bool:
     return any(
         lexicon.rule("question_types", name).fires(sentence)
-        for name in ("control_rather_than", "control_better", "control_choice")
+        for name in ("control_rather_than", "control_better", "control_choice", "control_recommend")
     )
 
 

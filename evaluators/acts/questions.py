@@ -37,6 +37,7 @@ FOCUS_ORDER: tuple[str, ...] = ("motive", "expectation", "need", "process")  # t
 _FILE = "question_types"
 _FOCUS_FILE = "exploratory_focus"
 _CLAUSE_SPLIT = re.compile(r"[,;:]")
+_STILL = re.compile(r"(?<=[的都也])还是|(仍然|依然|一直)还是")
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +63,8 @@ def _wh_regex() -> re.Pattern[str]:
 def is_yes_no(question: str) -> bool:
     """True when the question asks for yes/no: no wh-word outside idioms and verification tags."""
     core = lexicon.rule(_FILE, "confirmation_tag").regex.sub("", strip_idioms(question))
-    # "是A还是B?" asks to choose, not to confirm.
+    # "是A还是B?" asks to choose, not to confirm; "用的还是纸质记录?" (还是 = still) offers no choice.
+    core = _STILL.sub("", core)
     return _wh_regex().search(core) is None and "还是" not in core
 
 
@@ -166,8 +168,11 @@ def classify_question(question: str, context: str = "", after: str = "") -> Ques
     motive_hits = tuple(r.name for r in _strong_motive_rules() if r.fires(tail))
     motive_in_question = bool(motive_hits)
     for name in ("control_rather_than", "control_choice", "control_better"):
-        # "…是不是更省心?" about the person is 探索·动机; "怎么解决比较好?" asks the customer's own measure.
-        if name == "control_better" and (motive_in_question or not is_yes_no(question)):
+        # "…是不是更省心?" about the person is 探索·动机 unless it rates an option the rep names ("选X是不是
+        # 更安心?"); "怎么解决比较好?" asks the customer's own measure.
+        if name == "control_better" and (
+            (motive_in_question and not _fires("control_option_named", tail)) or not is_yes_no(question)
+        ):
             continue
         if _fires(name, question):
             return QuestionAct("control", rules=(name,))
@@ -175,6 +180,14 @@ def classify_question(question: str, context: str = "", after: str = "") -> Ques
     if _fires("courtesy_own_action", question):
         return None
     if motive_in_question:
+        # "一期先做A,二期再做B,这样安排您看行吗?" rates the plan the rep just laid out: control, not 方案认知.
+        framed = unit[: len(unit) - len(tail)]
+        if (
+            motive_hits == ("exploratory_motive_solution_view",)
+            and _fires("control_framing", framed)
+            and _fires("control_accept", question)
+        ):
+            return QuestionAct("control", rules=("control_framing",))
         return QuestionAct("exploratory", focus="motive", rules=motive_hits)
 
     if (

@@ -3,9 +3,10 @@
 Contracts:
 - `normalize` maps full-width ASCII punctuation, letters and digits to half-width (？→?, ，→,, ！→!),
   turns "..." into "…", and collapses whitespace. Chinese 。、 stay as they are.
-- `split` returns the non-empty sentences in order; a sentence ends at 。!?;…~, a newline, a "." that
-  is not a decimal point or a list number, or a space between two Chinese characters (chat writers use
-  spaces as punctuation).
+- `split` returns the non-empty sentences in order; a sentence ends at 。!?;…~, a newline, or a "." that
+  is not a decimal point or a list number. A space between two Chinese characters reads as a comma: chat
+  writers use spaces for the pauses of one utterance ("我确认一下 你们要的是四驱的 对吧"), and cutting
+  there would part a verification tag or a proposal from what it is about.
 - `is_question` is True for a sentence with a "?", or with an interrogative cue (wh-word, A-not-A,
   final 吗/嘛/么/呢/吧, 还是-choice, a request to tell something) once question-looking idioms are removed.
 """
@@ -38,7 +39,7 @@ def normalize(text: str) -> str:
 
 def split(text: str) -> list[str]:
     """Sentences of a normalised text, each with its own end punctuation (see module doc)."""
-    text = _CJK_SPACE.sub("\n", text)
+    text = _CJK_SPACE.sub(",", text)
     out = []
     for m in _SENTENCE.finditer(text):
         s = m.group(0).strip()
