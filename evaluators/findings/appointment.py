@@ -2,79 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from evaluators.findings.context import Context
-from evaluators.findings.lexicon import Lexicon, NameRule
+from evaluators.findings.intro import INTRO_PARTS, intro_parts
+from evaluators.findings.lexicon import Lexicon
 from evaluators.findings.registry import Hit, rule
 
-# The four parts of the opening, in the order the message names them (打电话前15秒:公司、职务、全名、目的).
-INTRO_PARTS: tuple[tuple[str, str], ...] = (
-    ("company", "公司"),
-    ("title", "职务"),
-    ("name", "全名"),
-    ("purpose", "来电目的"),
-)
-_SENTENCE_END = re.compile(r"[。!!??;;\n]")
-
-
-def _is_cjk(char: str) -> bool:
-    return "\u4e00" <= char <= "\u9fff"
-
-
-def self_introduction(text: str, lex: Lexicon) -> str:
-    """The sentence in which the rep introduces themself.
-
-    From the first self marker (我是/我叫/…) to the end of that sentence; without a marker, the message
-    after its greeting (王主任您好,…), so that the customer's own title in the greeting is not read as the rep's.
-    """
-    starts = [pos for marker in lex.self_markers if (pos := text.find(marker)) >= 0]
-    if starts:
-        start = min(starts)
-        end = _SENTENCE_END.search(text, start)
-        return text[start : end.start() if end else len(text)]
-    greeting = lex.greeting.match(text)
-    return text[greeting.end() :] if greeting else text
-
-
-def has_full_name(segment: str, rules: NameRule) -> bool:
-    """True when `segment` holds a Chinese full name: surname + one or two given-name characters.
-
-    The name must stand alone: preceded by the start, punctuation, a self marker or a title (销售经理陈志远),
-    followed by the end, punctuation or a few linking words (陈志远给您…). 小王 / 老李 (nicknames), 王总 /
-    李工 / 陈经理 (surname + title) are not full names.
-    """
-    for i, char in enumerate(segment):
-        compound = next((c for c in rules.compound_surnames if segment.startswith(c, i)), None)
-        if compound is None and char not in rules.surnames:
-            continue
-        prev = segment[i - 1] if i else ""
-        if prev in rules.nickname_prefixes and prev:
-            continue
-        if prev and _is_cjk(prev) and prev not in rules.preceders:
-            continue
-        surname_len = len(compound) if compound else 1
-        for given_len in (2, 1):
-            stop = i + surname_len + given_len
-            given = segment[i + surname_len : stop]
-            if len(given) != given_len or not all(_is_cjk(c) and c not in rules.stop_chars for c in given):
-                continue
-            rest = segment[stop:]
-            if not rest or not _is_cjk(rest[0]) or rest.startswith(rules.followers):
-                return True
-    return False
-
-
-def intro_parts(text: str, lex: Lexicon) -> dict[str, bool]:
-    """Which of company / title / name / purpose the opening message names."""
-    segment = self_introduction(text, lex)
-    return {
-        "company": lex.company.search(segment) or lex.company_of.search(segment),
-        "title": lex.title.search(segment),
-        "name": has_full_name(segment, lex.name),
-        "purpose": lex.purpose.search(text),
-    }
+__all__ = ["INTRO_PARTS", "intro_parts"]  # re-exported: the opening's parts live in findings.intro
 
 
 @rule("intro_incomplete")
@@ -106,10 +41,32 @@ def says_meeting_length(text: str, lex: Lexicon) -> bool:
     return False
 
 
+def rep_runs(ctx: Context) -> list[list[int]]:
+    """The rep's turns grouped into runs said without the customer speaking in between."""
+    runs: list[list[int]] = []
+    for i in ctx.rep:
+        if runs and runs[-1][-1] == i - 1:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    return runs
+
+
+def times_the_ask(ctx: Context) -> bool:
+    """A duration anywhere in a run of rep messages that asks for the meeting: in an appointment call the ask
+    is the meeting, so "下周我过去…。大概需要一个多小时" says how long it takes even without a meeting word."""
+    for run in rep_runs(ctx):
+        if any(ctx.label(i).act == "commitment" for i in run) and any(
+            ctx.lex.duration.search(ctx.turns[i].text) for i in run
+        ):
+            return True
+    return False
+
+
 @rule("no_meeting_length")
 def state_meeting_length(ctx: Context) -> Iterator[Hit]:
     """17、说明会谈时间长度,降低会谈成本 — no rep message says how long the meeting takes."""
-    if not any(says_meeting_length(ctx.turns[i].text, ctx.lex) for i in ctx.rep):
+    if not any(says_meeting_length(ctx.turns[i].text, ctx.lex) for i in ctx.rep) and not times_the_ask(ctx):
         yield Hit(ctx.anchor_for_ask())
 
 

@@ -60,13 +60,27 @@ class NameRule:
 
 
 @dataclass(frozen=True, slots=True)
+class OrgRule:
+    """How an organisation without a usual suffix is recognised (see `findings.intro.names_organisation`).
+
+    `places` find a candidate (group `org`); `prefix` and `tail` are cut off it (self marker; units, regions,
+    functions); `reject` vetoes what is left (a duty or a phrase, not a name).
+    """
+
+    places: tuple[re.Pattern[str], ...]
+    prefix: re.Pattern[str]
+    tail: re.Pattern[str]
+    reject: re.Pattern[str]
+
+
+@dataclass(frozen=True, slots=True)
 class Lexicon:
     """Every compiled lexicon the rules use; built by `lexicon()`."""
 
     self_markers: tuple[str, ...]
     greeting: re.Pattern[str]
     company: Matcher
-    company_of: Matcher
+    organisation: OrgRule
     title: Matcher
     name: NameRule
     purpose: Matcher
@@ -120,7 +134,12 @@ def lexicon() -> Lexicon:
         self_markers=tuple(intro["self_markers"]),
         greeting=re.compile(intro["greeting"]),
         company=_matcher(intro["company"], table),
-        company_of=_matcher(intro["company_of"], table),
+        organisation=OrgRule(
+            places=tuple(re.compile(_expand(str(p), table)) for p in intro["organisation"]),
+            prefix=re.compile(_expand(str(intro["org_prefix"]), table)),
+            tail=re.compile(_expand(str(intro["org_tail"]), table)),
+            reject=re.compile(_expand(str(intro["org_not"]), table)),
+        ),
         title=_matcher(intro["title"], table),
         name=NameRule(
             surnames=frozenset(table["SURNAME"].strip("[]")),
