@@ -264,3 +264,11 @@ def test_talking_with_a_few_people_is_not_asking_how_many() -> None:
 def test_why_the_current_thing_fails_is_an_obstacle_not_the_trigger() -> None:
     assert classify("为什么现在的排班总是对不上?").focus == "need"
     assert classify("为什么现在要启动这个项目?").focus == "process"
+
+
+def test_the_purpose_of_the_visit_under_way_is_not_an_ask() -> None:
+    # "今天过来" is the visit under way; wanting to hear the customer's plans invites him to talk (exploratory
+    # by the request cue), it asks for no action.
+    opener = "赵总您好,我是恒信保险经纪的客户经理林涛,今天过来主要想听听贵司在员工保障上的打算。"
+    assert classify(opener).act in ("statement", "exploratory")
+    assert classify("那我下周二下午过去,给您和人事的刘经理讲讲方案,您看方便吗?").act == "commitment"
