@@ -29,10 +29,12 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from peilian.settings import Settings
-from server.app import create_app
-from server.db.models import PracticeSession, User
-from server.services import accounts, scenarios
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from peilian.settings import Settings  # noqa: E402
+from server.app import create_app  # noqa: E402
+from server.db.models import PracticeSession, User  # noqa: E402
+from server.services import accounts, scenarios  # noqa: E402
+from tests.web.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402 - one launch recipe for tests and bench
 
 PASSWORD = "bench-password-1"
 MESSAGES = [
@@ -43,7 +45,6 @@ MESSAGES = [
     "之前出过什么状况吗?对工作有什么影响?",
     "我确认一下,您最在意的是开会时设备稳定,对吗?",
 ]
-CHROMIUM = Path("/usr/bin/chromium")
 
 
 def seed(app: Any) -> tuple[str, str]:
@@ -143,16 +144,7 @@ def first_word_times(settings: Settings, messages: int) -> list[float] | str:
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(
-                executable_path=str(CHROMIUM),
-                args=[
-                    "--headless",
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--disable-background-networking",
-                    "--disable-component-update",
-                    "--disable-sync",
-                    "--no-first-run",
-                ],
+                executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
             )
             page = browser.new_page(base_url=base)
             page.goto("/login")
