@@ -16,7 +16,7 @@ from dataclasses import replace
 from customer.cards import CONCERN_LEVELS, Card, Commitment
 from customer.decision import Decision
 from customer.state import State
-from customer.text import names_duration
+from evaluators.reading import cues
 
 NO_COMMIT = CONCERN_LEVELS.index("不承诺")
 
@@ -84,7 +84,7 @@ def ask(card: Card, state: State, cls, text: str) -> Decision:
     state.count("asks")
     present = _present(cls)
     # 降低成本: saying how long the meeting takes makes it cheaper to say yes.
-    value = state.value + (5 if card.mode == "appointment" and names_duration(text) else 0)
+    value = state.value + (5 if card.mode == "appointment" and cues(text).meeting_length else 0)
     if state.concern and not state.concern_explored and state.last_move == "concern":
         # Asked again over an unexplored concern: it hardens (坚韧不拔 or 死不要脸?).
         state.bump("pressure", 15)

@@ -23,16 +23,8 @@ from customer.cards import Card
 from customer.decision import Decision
 from customer.listening import GOLDEN_SILENCE, SUBSTANTIVE, ListeningRules
 from customer.state import MIN_TRUST, State
-from customer.text import (
-    echo_ratio,
-    has_cue,
-    hits,
-    is_gaming,
-    is_intro,
-    lexicon,
-    normalize,
-    similarity,
-)
+from customer.text import echo_ratio, hits, normalize, similarity
+from evaluators.reading import cue_lexicon, cues
 
 # Patience a turn costs (约访的成本障碍: a busy customer's time).
 DRAIN = {"appointment": {"高": 7, "中": 6, "低": 5}, "visit": {"高": 5, "中": 4, "低": 3}}
@@ -79,10 +71,10 @@ class Rules(ListeningRules):
             return hits(text, fact.reveal.keywords)
         # A motive question must be personal and grounded: in a need the customer told (通过需求看到动机),
         # or in a word of this motive beyond generic ones like 您个人/领导/压力 (asking those gets nothing).
-        generic = set(lexicon()["personal"])
+        generic = {normalize(w) for w in cue_lexicon().personal_words}
         h = hits(text, [k for k in fact.reveal.keywords if normalize(k) not in generic])
         linked = any(self.refers(text, n) for n in state.earned if n.startswith("n"))
-        personal = has_cue(text, "personal")
+        personal = cues(text).personal
         if h and (personal or linked):
             return h + int(linked)
         return 1 if personal and linked else 0
@@ -118,13 +110,18 @@ class Rules(ListeningRules):
         act = cls.act if cls.act in VALID_ACTS else "statement"
         if act != "extension":
             state.counts["ext_streak"] = 0
-        if is_gaming(text):
+        said = cues(text)  # the one reading of the message, shared with the scorer
+        if said.gaming:
             return self.gaming(state)
-        if has_cue(text, "argue"):
+        if said.argue:
             state.bump("trust", -10)
             state.bump("pressure", 12)
             return Decision("push_back", reason="argued_with_customer")
-        if act == "commitment" and is_intro(text) and "intro" not in state.counts:
+        if said.contempt:  # running down the customer or a competitor costs trust (专业信任)
+            state.bump("trust", -8)
+            state.bump("pressure", 8)
+            return Decision("push_back", reason="contempt")
+        if act == "commitment" and said.self_intro and "intro" not in state.counts:
             # 释疑: the first 15 seconds name company, role, name — and the purpose, which in a call is
             # the meeting. Saying it is the method, not an ask to answer yet.
             return self.on_statement(state, cls, text)
@@ -196,16 +193,17 @@ class Rules(ListeningRules):
         return Decision("ack", reason="pitch_after_needs")
 
     def on_statement(self, state: State, cls, text: str) -> Decision:
-        if is_intro(text) and state.count("intro") == 1:
+        said = cues(text)
+        if said.self_intro and state.count("intro") == 1:
             state.bump("trust", 8 if self.appointment else 4)  # 释疑: company, role, name, purpose
             return Decision("ack_intro", reason="introduction")
-        if has_cue(text, "value"):
+        if said.soft_value:
             n = state.count("value_statement")
             if n <= 3:  # 提供软价值 (案例、同行、政策): curiosity, with diminishing returns
                 state.bump("value", 8 / n)
                 state.bump("trust", 2)
                 return Decision("ack_value", reason="soft_value")
-        if has_cue(text, "empathy") and state.count("empathy") <= 2:
+        if said.empathy and state.count("empathy") <= 2:
             state.bump("trust", 3)
             return Decision("empathy_ack", reason="empathy")
         if state.count("idle") >= 2:

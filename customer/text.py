@@ -1,27 +1,17 @@
-"""Reading a rep's message beyond its dialogue act: lexicon cues, topic keywords, echoes and repeats.
+"""Text helpers of the customer engine: a card's topic keywords, echoes and repeats.
 
-All word lists live in customer/lexicon.yaml. Everything here is pure and fast (no tokenizer): Chinese
-keywords are matched as substrings of the message with spaces and punctuation removed.
+What a rep's message *says* (arguing, an introduction, empathy, a meeting length …) is not read here: the
+engine reads it through `evaluators.reading`, the one reading shared with the scorer. These helpers only
+compare the message with the card's own keywords and with earlier lines. Chinese keywords are matched as
+substrings of the message with spaces and punctuation removed.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from functools import lru_cache
-from pathlib import Path
 
-import yaml
-
-LEXICON_PATH = Path(__file__).with_name("lexicon.yaml")
 _PUNCT = re.compile(r"[\s,.!?;:'\"“”‘’、，。！？；：（）()\[\]【】《》<>…—\-~～·]+")
-
-
-@lru_cache(maxsize=1)
-def lexicon() -> dict[str, list[str]]:
-    """The word lists of customer/lexicon.yaml, lower-cased and without spaces."""
-    data = yaml.safe_load(LEXICON_PATH.read_text(encoding="utf-8"))
-    return {k: [w.lower().replace(" ", "") if k != "duration" else w for w in v] for k, v in data.items()}
 
 
 def normalize(text: str) -> str:
@@ -33,24 +23,6 @@ def hits(text: str, words: Iterable[str]) -> int:
     """How many distinct `words` occur in `text` (both normalised)."""
     norm = normalize(text)
     return sum(1 for w in set(words) if w and normalize(w) in norm)
-
-
-def has_cue(text: str, name: str) -> bool:
-    """Whether the message contains any word of the lexicon list `name`."""
-    return hits(text, lexicon()[name]) > 0
-
-
-def is_gaming(text: str) -> bool:
-    """Asking for the hidden card or trying to reprogram the customer (see lexicon `gaming`)."""
-    return has_cue(text, "gaming")
-
-
-def is_intro(text: str) -> bool:
-    return has_cue(text, "intro_self") and has_cue(text, "intro_org")
-
-
-def names_duration(text: str) -> bool:
-    return any(re.search(p, text) for p in lexicon()["duration"])
 
 
 def bigrams(text: str) -> set[str]:

@@ -15,7 +15,7 @@ from functools import cache
 
 from evaluators.findings import FindingSpec, Hit
 from evaluators.findings.context import Context
-from evaluators.findings.lexicon import load_yaml
+from evaluators.findings.limits import load_yaml
 
 
 @dataclass(frozen=True, slots=True)

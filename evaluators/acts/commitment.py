@@ -130,12 +130,12 @@ def is_commitment_sentence(sentence: str, is_question: bool) -> tuple[bool, list
     own = lexicon.rule("question_types", "courtesy_own_action").fires(sentence)
     if own and tags <= _REP_CAN_DO and not availability:
         # A demo the rep gives is still an ask when it fixes a time or who attends ("周三给您和设备科演示").
-        attended = tags == {"demo"} and (has_time or _has_people(sentence))
+        attended = tags == {"demo"} and (has_time or has_people(sentence))
         if not attended:
             return False, []
     # "如果先试点,是不是风险更小?" asks to agree with the rep's framing of the solution (control), unless
     # it also fixes when or with whom the customer acts.
-    if _frames_solution(sentence) and not (has_time or _has_people(sentence)):
+    if _frames_solution(sentence) and not (has_time or has_people(sentence)):
         return False, []
     if _restates(sentence):
         return False, []
@@ -149,7 +149,7 @@ def _has_time(text: str) -> bool:
     return _rule("element_time").fires(vague.sub("", text))
 
 
-def _has_people(text: str) -> bool:
+def has_people(text: str) -> bool:
     text = _rule("element_people_rep_side").regex.sub("", text)
     return _rule("element_people").fires(text)
 
@@ -169,7 +169,7 @@ def find(sentences: list[str], flags: list[bool]) -> CommitmentAsk | None:
     span = "".join(sentences[j] for j in near)
     elements = Elements(
         time=_has_time(span),
-        people=_has_people(span),
+        people=has_people(span),
         # The thing to do may stand in the next sentence ("明天上午您有空吗?我们过来帮您排查…").
         action=any(r != "commitment_availability" for r in rules) or bool(_actions(span)),
         benefit=_rule("element_benefit").fires("".join(sentences)),

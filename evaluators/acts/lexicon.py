@@ -78,6 +78,11 @@ def _read(path: Path) -> dict[str, object]:
     return data
 
 
+def read_file(name: str) -> dict[str, object]:
+    """The raw mapping of `lexicons/<name>.yaml` (for loaders of structured sections beyond `rules:`)."""
+    return _read(LEXICON_DIR / f"{name}.yaml")
+
+
 @cache
 def macros() -> dict[str, str]:
     """All `macros:` of all lexicon files, fully expanded; a macro may use any other (no cycles)."""

@@ -12,7 +12,7 @@ from functools import cache
 # Importing the rule modules registers their rules.
 from evaluators.findings import appointment, commitment, listening, questioning  # noqa: F401
 from evaluators.findings.context import Classifier, Context, build_context
-from evaluators.findings.lexicon import load_yaml
+from evaluators.findings.limits import load_yaml
 from evaluators.findings.registry import RULES, Hit, rule
 
 __all__ = [

@@ -5,18 +5,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from evaluators.findings.context import Context
-from evaluators.findings.intro import INTRO_PARTS, intro_parts
-from evaluators.findings.lexicon import Lexicon
 from evaluators.findings.registry import Hit, rule
+from evaluators.reading import cue_lexicon
+from evaluators.reading.intro import INTRO_PARTS, intro_parts
 
-__all__ = ["INTRO_PARTS", "intro_parts"]  # re-exported: the opening's parts live in findings.intro
+__all__ = ["INTRO_PARTS", "intro_parts"]  # re-exported: the opening's parts live in evaluators.reading
 
 
 @rule("intro_incomplete")
 def self_introduction_in_first_15_seconds(ctx: Context) -> Iterator[Hit]:
     """打电话前15秒,要介绍自己的公司、职务、全名,还要……表明目的 — checked on the rep's first message."""
     first = ctx.first_rep
-    found = intro_parts(ctx.turns[first].text, ctx.lex)
+    found = ctx.cue(first).intro_parts()
     missing = [label for key, label in INTRO_PARTS if not found[key]]
     if missing:
         yield Hit(first, {"missing": "、".join(missing)}, units=len(missing))
@@ -27,18 +27,6 @@ def no_product_talk_in_appointment(ctx: Context) -> Iterator[Hit]:
     """约访电话里严禁介绍产品,只说公司不说产品 — every rep message whose act is `pitch`."""
     for i in ctx.rep_with_act("pitch"):
         yield Hit(i, {"excerpt": excerpt(ctx.turns[i].text)})
-
-
-def says_meeting_length(text: str, lex: Lexicon) -> bool:
-    """A duration in a clause about the meeting (the same clause or a neighbour): 聊半小时, 占用您四十分钟."""
-    clauses = [c for c in lex.clause_end.split(text) if c.strip()]
-    for k, clause in enumerate(clauses):
-        if lex.duration.search(clause) is None:
-            continue
-        window = "".join(clauses[max(0, k - 1) : k + 2])
-        if lex.meeting_context.search(window):
-            return True
-    return False
 
 
 def rep_runs(ctx: Context) -> list[list[int]]:
@@ -57,7 +45,7 @@ def times_the_ask(ctx: Context) -> bool:
     is the meeting, so "下周我过去…。大概需要一个多小时" says how long it takes even without a meeting word."""
     for run in rep_runs(ctx):
         if any(ctx.label(i).act == "commitment" for i in run) and any(
-            ctx.lex.duration.search(ctx.turns[i].text) for i in run
+            ctx.cue(i).duration for i in run
         ):
             return True
     return False
@@ -66,14 +54,14 @@ def times_the_ask(ctx: Context) -> bool:
 @rule("no_meeting_length")
 def state_meeting_length(ctx: Context) -> Iterator[Hit]:
     """17、说明会谈时间长度,降低会谈成本 — no rep message says how long the meeting takes."""
-    if not any(says_meeting_length(ctx.turns[i].text, ctx.lex) for i in ctx.rep) and not times_the_ask(ctx):
+    if not any(ctx.cue(i).meeting_length for i in ctx.rep) and not times_the_ask(ctx):
         yield Hit(ctx.anchor_for_ask())
 
 
 @rule("no_choice_offered")
 def give_customer_a_choice(ctx: Context) -> Iterator[Hit]:
     """10、给予客户选择空间 — no rep message offers two times to choose from (二选一)."""
-    if not any(ctx.lex.choice_of_times.search(ctx.turns[i].text) for i in ctx.rep):
+    if not any(ctx.cue(i).choice_of_times for i in ctx.rep):
         yield Hit(ctx.anchor_for_ask())
 
 
@@ -84,23 +72,20 @@ def tentative_technique(ctx: Context) -> Iterator[Hit]:
     asks = ctx.rep_with_act("commitment")
     if not asks:
         return
-    turns, lex = ctx.turns, ctx.lex
+    turns = ctx.turns
     after = turns[asks[-1] + 1 :]
     reply = next((turn for turn in after if not turn.is_rep), None)
-    if reply is None or lex.time.search(reply.text) is None or lex.put_off.search(reply.text):
+    if reply is None or not ctx.cue(reply.index).times or ctx.cue(reply.index).put_off:
         return
     confirm = next((turn for turn in turns[reply.index + 1 :] if turn.is_rep), None)
-    if confirm is not None and lex.time.search(confirm.text) is None:
+    if confirm is not None and not ctx.cue(confirm.index).times:
         yield Hit(confirm.index)
 
 
 def interest_triggers(ctx: Context) -> list[str]:
     """The keys of the interest triggers (fear, curiosity, pressure, showing_off) the rep's messages use."""
-    return [
-        key
-        for key, (_, matcher) in ctx.lex.triggers.items()
-        if any(matcher.search(ctx.turns[i].text) for i in ctx.rep)
-    ]
+    used = {key for i in ctx.rep for key in ctx.cue(i).triggers}
+    return [key for key in cue_lexicon().triggers if key in used]
 
 
 @rule("no_interest_trigger")

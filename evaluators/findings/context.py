@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from evaluators.findings.lexicon import Lexicon, lexicon
+from evaluators.findings.limits import Limits, limits
 from evaluators.model import QUESTION_ACTS, Classification
+from evaluators.reading import Cues, cues
 from evaluators.transcript import Transcript, Turn
 
 Classifier = Callable[[str], Classification]
@@ -34,7 +35,8 @@ class Context:
 
     transcript: Transcript
     labels: tuple[Classification | None, ...]
-    lex: Lexicon
+    readings: tuple[Cues, ...]
+    limits: Limits
     rep: tuple[int, ...]
     questions: frozenset[int]
     replies: tuple[Pause, ...]
@@ -55,6 +57,10 @@ class Context:
         label = self.labels[index]
         assert label is not None, f"turn {index} is not a rep turn"
         return label
+
+    def cue(self, index: int) -> Cues:
+        """The cues of turn `index` (rep or customer: one reading for every message)."""
+        return self.readings[index]
 
     def rep_with_act(self, *acts: str) -> list[int]:
         return [i for i in self.rep if self.label(i).act in acts]
@@ -82,7 +88,7 @@ class Context:
 
     def golden(self, seconds: float) -> bool:
         """True when a pause reaches the golden silence (4 s; 100.8 - 96.8 = 3.99999… still counts)."""
-        return seconds >= self.lex.golden_silence - 1e-6
+        return seconds >= self.limits.golden_silence - 1e-6
 
     def anchor_for_ask(self) -> int:
         """Where a missing part of the ask belongs: the first commitment ask, else the rep's last turn."""
@@ -126,7 +132,8 @@ def build_context(transcript: Transcript, classifier: Classifier) -> Context:
     return Context(
         transcript=transcript,
         labels=tuple(labels),
-        lex=lexicon(),
+        readings=tuple(cues(turn.text) for turn in turns),
+        limits=limits(),
         rep=rep,
         questions=questions,
         replies=tuple(replies),

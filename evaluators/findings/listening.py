@@ -31,7 +31,7 @@ def golden_silence_after_question(ctx: Context) -> Iterator[Hit]:
 @rule("explained_after_question")
 def stop_talking_after_question(ctx: Context) -> Iterator[Hit]:
     """提问之后立刻闭嘴,不要反复解释 — inside one message, a question followed by a long explanation."""
-    lex = ctx.lex
+    lex = ctx.limits
     for i in ctx.questions:
         text = ctx.turns[i].text.strip()
         marks = list(lex.question_mark.finditer(text))
@@ -60,14 +60,14 @@ def concise_not_monologue(ctx: Context) -> Iterator[Hit]:
     """简洁:不要啰嗦 / 给客户插话的机会 — a rep message longer than 120 characters."""
     for i in ctx.rep:
         chars = ctx.turns[i].chars
-        if chars > ctx.lex.monologue_chars:
+        if chars > ctx.limits.monologue_chars:
             yield Hit(i, {"chars": chars})
 
 
 @rule("talk_ratio_high")
 def customer_talks_more(ctx: Context) -> Iterator[Hit]:
     """销售陈述太多,提问太少 — the rep wrote more than 60% of all characters."""
-    if ctx.talk_ratio > ctx.lex.talk_ratio_max:
+    if ctx.talk_ratio > ctx.limits.talk_ratio_max:
         longest = max(ctx.rep, key=lambda i: ctx.turns[i].chars)
         yield Hit(longest, {"ratio": f"{ctx.talk_ratio:.0%}"})
 
@@ -82,8 +82,6 @@ def never_argue_with_customer(ctx: Context) -> Iterator[Hit]:
             continue
         if not customer_spoke:
             continue
-        match = ctx.lex.argue.find(turn.text)
-        if match:
-            yield Hit(
-                turn.index, {"words": _PUNCT_EDGES.sub("", match.group(0)), "excerpt": excerpt(turn.text)}
-            )
+        words = ctx.cue(turn.index).argue
+        if words:
+            yield Hit(turn.index, {"words": _PUNCT_EDGES.sub("", words), "excerpt": excerpt(turn.text)})

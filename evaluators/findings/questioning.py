@@ -66,7 +66,7 @@ def control_after_exploratory(ctx: Context) -> Iterator[Hit]:
         act = ctx.label(i).act
         if act == "exploratory":
             return
-        if act == "control" and not ctx.lex.choice_of_times.search(ctx.turns[i].text):
+        if act == "control" and not ctx.cue(i).choice_of_times:
             yield Hit(i)
             return
 
@@ -74,6 +74,6 @@ def control_after_exploratory(ctx: Context) -> Iterator[Hit]:
 @rule("too_few_questions")
 def ask_more_than_tell(ctx: Context) -> Iterator[Hit]:
     """销售陈述太多,提问太少 (障碍四:失控) — under 30% of at least five rep messages are questions."""
-    lex = ctx.lex
+    lex = ctx.limits
     if len(ctx.rep) >= lex.few_questions_min_messages and ctx.question_rate < lex.few_questions_max_rate:
         yield Hit(ctx.last_rep, {"asked": len(ctx.questions), "messages": len(ctx.rep)})

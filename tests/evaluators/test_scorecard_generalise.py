@@ -13,9 +13,10 @@ from typing import Any
 import pytest
 
 from evaluators.findings import specs
-from evaluators.findings.appointment import intro_parts, says_meeting_length
-from evaluators.findings.lexicon import lexicon
+from evaluators.findings.appointment import intro_parts
 from evaluators.model import Classification
+from evaluators.reading import cue_lexicon as lexicon
+from evaluators.reading import says_meeting_length
 from evaluators.scorecard import score_transcript
 from tests.evaluators.test_scorecard_rules import ASK, C, R, codes, good_call, good_visit, hits, label, score
 

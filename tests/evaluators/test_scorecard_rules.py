@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from evaluators.findings.appointment import intro_parts
-from evaluators.findings.lexicon import lexicon
 from evaluators.model import QUESTION_ACTS, Classification, Elements
+from evaluators.reading import cue_lexicon as lexicon
 from evaluators.scorecard import score_transcript
 
 Turn = tuple[str, str, str, float | None, float | None]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from evaluators.findings.lexicon import Lexicon, NameRule, OrgRule
+from evaluators.reading.cuelex import Lexicon, NameRule, OrgRule
 
 # The four parts of the opening, in the order the message names them (打电话前15秒:公司、职务、全名、目的).
 INTRO_PARTS: tuple[tuple[str, str], ...] = (

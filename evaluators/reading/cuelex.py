@@ -1,7 +1,9 @@
-"""The scorer's lexicons (evaluators/rules/lexicon.yaml), compiled once per process.
+"""The structured cues of evaluators/lexicons/cues.yaml (intro parts, meeting length, times, triggers), compiled
+once per process. Macros are the one table of all lexicon files (`evaluators.acts.lexicon.macros`), so a time,
+a surname or "you" means the same thing to the classifier, the scorer and the customer.
 
 A `Matcher` is a list of regex alternatives plus `unless` vetoes: `find(text)` returns the first match that
-does not overlap a veto. Macros (`{NAME}`, upper case) are expanded from the file's `macros:` section.
+does not overlap a veto.
 """
 
 from __future__ import annotations
@@ -9,23 +11,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 from typing import Any
 
-import yaml
+from evaluators.acts import lexicon as shared
 
-RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
 _MACRO = re.compile(r"\{([A-Z][A-Z0-9_]*)\}")
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-def load_yaml(name: str) -> dict[str, Any]:
-    """A mapping from `evaluators/rules/<name>.yaml`; a ValueError names the file when it is not one."""
-    path = RULES_DIR / f"{name}.yaml"
-    data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader) or {}
-    if not isinstance(data, dict):
-        raise ValueError(f"{path.name}: top level must be a mapping")
-    return data
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +51,7 @@ class NameRule:
 
 @dataclass(frozen=True, slots=True)
 class OrgRule:
-    """How an organisation without a usual suffix is recognised (see `findings.intro.names_organisation`).
+    """How an organisation without a usual suffix is recognised (see `reading.intro.names_organisation`).
 
     `places` find a candidate (group `org`); `prefix` and `tail` are cut off it (self marker; units, regions,
     functions); `reject` vetoes what is left (a duty or a phrase, not a name).
@@ -90,15 +80,9 @@ class Lexicon:
     choice_of_times: Matcher
     time: re.Pattern[str]
     put_off: Matcher
-    argue: Matcher
     triggers: dict[str, tuple[str, Matcher]]
-    question_mark: re.Pattern[str]
-    talk_after_question_chars: int
-    few_questions_min_messages: int
-    few_questions_max_rate: float
-    golden_silence: float
-    monologue_chars: int
-    talk_ratio_max: float
+    cue_rules: dict[str, Matcher]
+    personal_words: tuple[str, ...]
 
 
 def _expand(pattern: str, table: dict[str, str]) -> str:
@@ -121,15 +105,21 @@ def _matcher(spec: dict[str, Any] | list[str], table: dict[str, str]) -> Matcher
     return Matcher(_regex(spec["patterns"], table), _regex(unless, table) if unless else None)
 
 
+def _rule_matcher(spec: dict[str, Any], table: dict[str, str]) -> Matcher:
+    words = [re.escape(str(w)) for w in sorted(spec.get("words") or [], key=len, reverse=True)]
+    return Matcher(
+        _regex(words + list(spec.get("patterns") or []), table),
+        _regex(spec["unless"], table) if spec.get("unless") else None,
+    )
+
+
 @cache
 def lexicon() -> Lexicon:
-    """Load and compile evaluators/rules/lexicon.yaml (cached: once per process)."""
-    data = load_yaml("lexicon")
-    table: dict[str, str] = {}
-    for key, value in (data.get("macros") or {}).items():
-        table[str(key)] = _expand(str(value), table)
+    """Load and compile evaluators/lexicons/cues.yaml (cached: once per process)."""
+    data = shared.read_file("cues")
+    table = shared.macros()
     intro, name = data["intro"], data["intro"]["name"]
-    limits = data["thresholds"]
+    rules = {str(k): v for k, v in (data.get("rules") or {}).items()}
     return Lexicon(
         self_markers=tuple(intro["self_markers"]),
         greeting=re.compile(intro["greeting"]),
@@ -156,16 +146,10 @@ def lexicon() -> Lexicon:
         choice_of_times=_matcher(data["choice_of_times"], table),
         time=_regex([data["tentative"]["time"]], table),
         put_off=_matcher(data["tentative"]["put_off"], table),
-        argue=_matcher(data["argue"], table),
         triggers={
             key: (str(spec["label"]), _matcher(spec["patterns"], table))
             for key, spec in data["interest_triggers"].items()
         },
-        question_mark=re.compile(data["question_mark"]),
-        talk_after_question_chars=int(data["talk_after_question_chars"]),
-        few_questions_min_messages=int(data["few_questions"]["min_rep_messages"]),
-        few_questions_max_rate=float(data["few_questions"]["max_question_rate"]),
-        golden_silence=float(limits["golden_silence_seconds"]),
-        monologue_chars=int(limits["monologue_chars"]),
-        talk_ratio_max=float(limits["talk_ratio_max"]),
+        cue_rules={key: _rule_matcher(spec, table) for key, spec in rules.items()},
+        personal_words=tuple(str(w) for w in rules["cue_personal"].get("words") or []),
     )
