@@ -156,6 +156,7 @@ def main() -> None:
     ap.add_argument("--root", help="checkout whose classifier to score (default: this one)")
     ap.add_argument("--errors", choices=["tune", "chat-tune"], help="list that split's misreadings")
     ap.add_argument("--json", action="store_true", help="print the figures as one JSON object")
+    ap.add_argument("--splits", default="tune,blind,chat-tune,chat-blind", help="comma-separated splits to score")
     args = ap.parse_args()
     sys.path.insert(0, str(Path(args.root).resolve() if args.root else ROOT))
     from evaluators.classify import classify
@@ -165,8 +166,9 @@ def main() -> None:
 
     splits = load()
     out = {}
+    wanted = set(args.splits.split(","))
     for name, items in splits.items():
-        if not items:
+        if not items or name not in wanted:
             continue
         figures, errors = evaluate(items, predict)
         out[name] = figures

@@ -26,6 +26,8 @@ from evaluators.model import QUESTION_ACTS, Classification
 
 __all__ = ["classify"]
 
+_RHETORICAL_TAIL = 16  # characters of pitch after the last question that make the question rhetorical
+
 
 def classify(message: str) -> Classification:
     """The dialogue act of one rep message (see module doc for the contract)."""
@@ -52,6 +54,15 @@ def _classify(message: str) -> Classification:
     # The act of the last real question; the context of a question is the text since the previous one.
     starts = [0] + [i + 1 for i, q in enumerate(flags) if q]
     last = max((i for i, q in enumerate(flags) if q), default=-1)
+    # A question the rep answers at once with the offer ("您有这么多时间去学复杂系统吗?X当天注册当天用…")
+    # is rhetorical: the message describes the product (提问之后立刻闭嘴 — a real question leaves room).
+    tail = "".join(sentences[last + 1 :]) if last >= 0 else ""
+    if len(tail) >= _RHETORICAL_TAIL:
+        tail_pitch, tail_rules = pitch.judge(tail)
+        if tail_pitch:
+            return Classification(
+                act="pitch", is_question=True, rules=("pitch", "rhetorical_question") + tail_rules
+            )
     for i in range(len(sentences) - 1, -1, -1):
         if not flags[i]:
             continue

@@ -2,7 +2,8 @@
 
 Contracts:
 - `normalize` maps full-width ASCII punctuation, letters and digits to half-width (？→?, ，→,, ！→!),
-  turns "..." into "…", and collapses whitespace. Chinese 。、 stay as they are.
+  traditional characters to simplified ones (lexicons/t2s.txt: 們→们, 週→周), turns "..." into "…", and
+  collapses whitespace. Chinese 。、 stay as they are.
 - `split` returns the non-empty sentences in order; a sentence ends at 。!?;…~, a newline, or a "." that
   is not a decimal point or a list number. A space between two Chinese characters reads as a comma: chat
   writers use spaces for the pauses of one utterance ("我确认一下 你们要的是四驱的 对吧"), and cutting
@@ -14,12 +15,27 @@ Contracts:
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from evaluators.acts import lexicon
 
-_FULLWIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
-_FULLWIDTH.update({0x3000: 0x20, 0xFE56: ord("?"), 0xFE57: ord("!")})
+
+@cache
+def _table() -> dict[int, int]:
+    """Full-width → half-width ASCII, and traditional → simplified characters (one str.translate)."""
+    table = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
+    table.update({0x3000: 0x20, 0xFE56: ord("?"), 0xFE57: ord("!")})
+    for line in (lexicon.LEXICON_DIR / "t2s.txt").read_text(encoding="utf-8").splitlines():
+        if len(line) == 2 and not line.startswith("#"):
+            table[ord(line[0])] = ord(line[1])
+    return table
+
+
+def to_simplified(text: str) -> str:
+    """`text` with traditional characters (and full-width ASCII) mapped as `normalize` does."""
+    return text.translate(_table())
+
+
 _DOTS = re.compile(r"\.{2,}|…+|。{2,}")
 _SPACES = re.compile(r"\s+")
 # Sentence = run of non-terminators + its terminators. "." ends a sentence unless a digit is on its left
@@ -32,7 +48,7 @@ _FILLER_START = re.compile(r"^[嗯哦噢啊, ]+")
 
 def normalize(text: str) -> str:
     """Half-width punctuation, one space between words, no surrounding blanks (see module doc)."""
-    text = text.translate(_FULLWIDTH)
+    text = text.translate(_table())
     text = _DOTS.sub("…", text)
     return _SPACES.sub(" ", text).strip()
 

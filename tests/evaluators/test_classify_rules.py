@@ -70,6 +70,7 @@ RULE_EXAMPLES: dict[str, dict[str, tuple[str, str]]] = {
     },
     "commitment": {
         "commitment_action_meet": ("我过去拜访您", "我给您打电话"),
+        "commitment_action_contact": ("加个微信吧", "微信上说不清"),
         "commitment_action_demo": ("来看一下演示", "演示效果怎么样"),
         "commitment_action_visit": ("到样板工厂参观一下", "工厂的产能多大"),
         "commitment_action_trial": ("先试用一个月", "用了一个月"),
@@ -98,6 +99,7 @@ RULE_EXAMPLES: dict[str, dict[str, tuple[str, str]]] = {
         "pitch_price": ("本月九折优惠", "本月有活动"),
         "pitch_superiority": ("行业领先", "行业常见"),
         "pitch_guarantee": ("质保五年", "用了五年"),
+        "pitch_benefit_claim": ("这套系统能帮您省下两天", "您每周要花两天"),
         "statement_case_story": ("去年有一家医院用了", "我们的系统可以用"),
         "statement_introduction": ("我是华信的小王", "华信的产品"),
         "statement_company": ("我们公司成立于2008年", "我们的系统上线了"),
