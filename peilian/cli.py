@@ -17,6 +17,7 @@ import typer
 
 from peilian.admin import app as admin_app
 from peilian.errors import UsageError
+from peilian.labels import app as labels_app
 
 app = typer.Typer(
     help="陪练 Peilian:价值型销售的对练伙伴。",
@@ -27,6 +28,7 @@ app = typer.Typer(
 knowledge_app = typer.Typer(help="书的知识库:建索引、检索。", no_args_is_help=True)
 app.add_typer(knowledge_app, name="knowledge")
 app.add_typer(admin_app, name="admin")
+app.add_typer(labels_app, name="labels")
 
 
 def fail(message: str) -> NoReturn:

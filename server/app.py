@@ -18,7 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from peilian import __version__
 from peilian.settings import Settings, get_settings
 from server.api.errors import install_error_handlers
-from server.api.routes import admin, auth, health, knowledge, reports, review, scenarios, sessions
+from server.api.routes import admin, auth, health, knowledge, labels, reports, review, scenarios, sessions
 from server.middleware import AccessLog, BodySizeLimit
 from server.state import AppState
 from web import STATIC_DIR
@@ -64,7 +64,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> FastAPI:
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_kb * 1024)
     app.add_middleware(AccessLog)
     app.include_router(health.router)
-    for module in (auth, admin, scenarios, sessions, review, reports, knowledge):
+    for module in (auth, admin, scenarios, sessions, review, labels, reports, knowledge):
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(web_routes.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

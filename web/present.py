@@ -80,6 +80,16 @@ def local_time(value: datetime | str | None) -> str:
     return value.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
+def cn_time(value: datetime | str | None) -> str:
+    """A timestamp in the server's local time, the Chinese way: 2026年12月1日 20:15."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    local = value.astimezone()
+    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
+
+
 def percent(value: float | None) -> str:
     return "—" if value is None else f"{round(value * 100)}%"
 
@@ -231,9 +241,13 @@ def metrics_view(scorecard: dict[str, Any]) -> list[dict[str, str]]:
 
 
 def transcript_view(
-    messages: list[Any], scorecard: dict[str, Any] | None, comments: list[dict[str, Any]] | None = None
+    messages: list[Any],
+    scorecard: dict[str, Any] | None,
+    comments: list[dict[str, Any]] | None = None,
+    corrections: dict[int, dict[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
-    """Each message with its act, the findings that point at it and the trainer's comments on it."""
+    """Each message with its act, the findings that point at it, the trainer's comments on it and the
+    trainer's current correction of its label (`corrections`: message seq → services.labels' view)."""
     findings: dict[int, list[dict[str, Any]]] = {}
     for f in (scorecard or {}).get("findings") or []:
         findings.setdefault(int(f.get("turn", -1)), []).append(
@@ -261,9 +275,26 @@ def transcript_view(
                 "missing": missing_elements(act),
                 "findings": findings.get(m.seq, []),
                 "comments": by_seq.get(m.seq, []),
+                "correction": correction_view((corrections or {}).get(m.seq)),
             }
         )
     return rows
+
+
+def correction_view(correction: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A trainer's current correction as the page shows it: its label, who, when, how many times."""
+    if not correction:
+        return None
+    label = correction["label"]
+    trainer = correction.get("trainer") or {}
+    return {
+        **label,
+        "label": act_label(label),
+        "missing": missing_elements(label),
+        "author": trainer.get("display_name") or trainer.get("username") or "",
+        "created_at": correction["created_at"],
+        "count": correction.get("count", 1),
+    }
 
 
 def facts_view(card: Any, earned: set[str]) -> list[dict[str, Any]]:

@@ -111,3 +111,17 @@ class AdjustmentIn(Strict):
     dimension: str = Field(min_length=1, max_length=32, examples=["listening"])
     score: int = Field(ge=0, le=100)
     reason: str = Field(min_length=2, max_length=1000, examples=["客户主动打断,停顿不足情有可原"])
+
+
+class LabelIn(Strict):
+    """A trainer's label for one rep message (CONTRACT §1): fields that do not apply are left out or null."""
+
+    message_seq: int = Field(ge=0, strict=True, description="要更正的销售消息序号", examples=[3])
+    act: str = Field(min_length=1, max_length=32, examples=["exploratory"],
+                     description="exploratory / control / confirmation / extension / commitment / pitch / statement")
+    focus: str | None = Field(default=None, max_length=32, examples=["motive"],
+                              description="仅 exploratory:process / expectation / need / motive")
+    form: str | None = Field(default=None, max_length=32, description="仅 confirmation:plain / paraphrase / summary")
+    elements: dict[str, Any] | None = Field(
+        default=None, description="仅 commitment:{time, people, action, benefit} 四个布尔值",
+        examples=[None])

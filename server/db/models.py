@@ -218,3 +218,26 @@ class OutboxItem(Base):
     delivered_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LabelCorrection(Base):
+    """A trainer's correction of the dialogue act of one rep message (CONTRACT §1), with the message's text
+    as it was and the classifier's label. A later correction of the same message supersedes the earlier one;
+    both rows are kept."""
+
+    __tablename__ = "label_corrections"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    session_id: Mapped[str] = mapped_column(ForeignKey("practice_sessions.id", ondelete="CASCADE"))
+    message_seq: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    act: Mapped[str] = mapped_column(String(16))
+    focus: Mapped[str | None] = mapped_column(String(16))
+    form: Mapped[str | None] = mapped_column(String(16))
+    elements: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    original: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # the classifier's label at the time
+    trainer_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    org_id: Mapped[str] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (Index("ix_label_corrections_session_seq", "session_id", "message_seq"),)

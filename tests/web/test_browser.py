@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from tests.web.conftest import LiveServer
-from tests.web.support import CALL, INTRO, PASSWORD, play_session
+from tests.web.support import CALL, INTRO, PASSWORD, QUESTION, play_session
 
 pytestmark = pytest.mark.browser
 XSS = '<script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">您好'
@@ -164,6 +164,46 @@ def test_a_trainer_reviews_a_session(browser: Any, live_server: LiveServer, scre
     audit = page.locator("section", has_text="调分记录").locator("tbody tr")
     assert audit.count() == 1 and "情有可原" in audit.inner_text()
     page.screenshot(path=str(screenshots / "review.png"))
+
+
+def test_a_trainer_corrects_a_label_with_the_keyboard(
+    browser: Any, live_server: LiveServer, screenshots: Path
+) -> None:
+    session_id = play_session(live_server.state, "demo-rep", [c for c in CALL if c])
+    page = open_page(browser, live_server, "demo-trainer")
+    page.goto(f"/sessions/{session_id}/review")
+    turn = page.locator("li.turn.rep", has_text=QUESTION)
+    seq = turn.get_attribute("id")[1:]
+    summary = turn.locator("summary", has_text="标签有误")
+    summary.focus()
+    page.keyboard.press("Enter")  # <details> opens from the keyboard
+    act = turn.get_by_label(f"第 {seq} 句正确的对话行为")
+    assert act.is_visible()
+    sets = {name: turn.locator(f"fieldset[data-act='{name}']") for name in ("exploratory", "confirmation", "commitment")}
+    act.select_option("commitment")  # only the fieldset of the chosen act is shown
+    assert sets["commitment"].is_visible() and sets["exploratory"].is_hidden() and sets["confirmation"].is_hidden()
+    act.select_option("exploratory")
+    assert sets["exploratory"].is_visible() and sets["commitment"].is_hidden()
+    act.focus()
+    page.keyboard.press("Tab")  # into the focus radios (the hidden fieldsets are disabled, skipped)
+    assert page.evaluate("document.activeElement.name") == "focus"
+    sets["exploratory"].get_by_label("动机").check()
+    turn.screenshot(path=str(screenshots / "review-label-form.png"))
+    turn.get_by_role("button", name="保存更正").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(rf".*/review#m{seq}$"))
+    fix = page.locator(f"#m{seq} .label-fix")
+    text = fix.inner_text()
+    assert "培训师更正" in text and "探索·动机" in text and "演示培训师 王老师" in text, text
+    assert re.search(r"\d{4}年\d{1,2}月\d{1,2}日 \d{2}:\d{2}", fix.locator("time").inner_text())
+    assert page.dialogs == []
+    page.locator(f"#m{seq}").screenshot(path=str(screenshots / "review-label.png"))
+    with live_server.state.sessionmaker() as db:
+        from server.services import labels
+
+        line = labels.export_lines(db)[-1]
+    assert line["id"] == f"{session_id}-{seq}" and line["text"] == QUESTION
+    assert (line["act"], line["focus"], line["source"]) == ("exploratory", "motive", "trainer:demo-trainer")
 
 
 def test_permission_boundaries_in_the_ui(browser: Any, live_server: LiveServer) -> None:

@@ -19,7 +19,9 @@ from web import STATIC_DIR, TEMPLATES_DIR, present
 env = jinja2.Environment(
     loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)), autoescape=True, trim_blocks=True, lstrip_blocks=True
 )
-env.filters.update(act_label=present.act_label, local_time=present.local_time, percent=present.percent)
+env.filters.update(
+    act_label=present.act_label, cn_time=present.cn_time, local_time=present.local_time, percent=present.percent
+)
 # Cache-busting for /static: the newest file's mtime, read once at start-up.
 ASSET_VERSION = str(int(max((f.stat().st_mtime for f in STATIC_DIR.iterdir()), default=0)))
 env.globals.update(
@@ -27,6 +29,10 @@ env.globals.update(
     DIMENSIONS=present.DIMENSIONS,
     MODES=present.MODES,
     ROLES=present.ROLES,
+    ACTS=present.ACTS,
+    FOCUS=present.FOCUS,
+    FORMS=present.FORMS,
+    ELEMENTS=present.ELEMENTS,
     END_REASONS=present.END_REASONS,
 )
 templates = Jinja2Templates(env=env)

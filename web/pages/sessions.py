@@ -1,5 +1,6 @@
 """A session after the call: the scorecard page (also printable, and as a JSON download) and the trainer's
-review page (the same page with forms to comment on any message and adjust a score with a reason)."""
+review page (the same page with forms to comment on any message, correct a rep message's label and adjust a
+score with a reason)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from server.api.errors import ApiError
 from server.api.routes.sessions import get_scorecard, visible_session
 from server.db.models import PracticeSession
 from server.deps import Db, MaybePrincipal, Principal, State
-from server.services import review, scenarios
+from server.services import labels, review, scenarios
 from server.services.views import session_view
 from web import present
 from web.pages.common import FormCaller, denied, error_page, form_denied, render
@@ -36,7 +37,9 @@ def _context(db: Db, principal: Principal, session: PracticeSession) -> dict[str
         "adjusted": {a["dimension"] for a in rv["adjustments"]},
         "radar": present.radar(session.mode, effective, original) if effective else None,
         "metrics": present.metrics_view(scorecard) if scorecard else [],
-        "turns": present.transcript_view(list(session.messages), scorecard, rv["comments"]),
+        "turns": present.transcript_view(
+            list(session.messages), scorecard, rv["comments"], labels.current_by_seq(db, session=session)
+        ),
         "general_comments": [c for c in rv["comments"] if c["message_seq"] is None],
         "adjustments": rv["adjustments"],
         "facts": present.facts_view(card, earned) if session.status == "ended" else [],
@@ -119,7 +122,7 @@ def _review_post(request: Request, auth: Any, db: Db, session_id: str, apply: An
         return error_page(request, principal, 404, str(exc))
     try:
         apply(session, principal.user)
-    except review.ReviewError as exc:
+    except (review.ReviewError, labels.LabelError) as exc:
         db.rollback()
         ctx = {**_context(db, principal, session), "mode": "review", "form_error": str(exc)}
         return render(request, "session.html", ctx, principal, status_code=exc.status)
@@ -167,3 +170,37 @@ def post_adjustment(
         )
 
     return _review_post(request, auth, db, session_id, apply, "#scores")
+
+
+@router.post("/sessions/{session_id}/review/labels")
+def post_label(
+    request: Request,
+    session_id: str,
+    auth: FormCaller,
+    db: Db,
+    message_seq: Annotated[str, Form(max_length=10)] = "",
+    act: Annotated[str, Form(max_length=32)] = "",
+    focus: Annotated[str, Form(max_length=32)] = "",
+    form: Annotated[str, Form(max_length=32)] = "",
+    elements: Annotated[list[str], Form()] = [],  # noqa: B006 - FastAPI copies the default
+) -> Response:
+    """The "标签有误" form: the fields that do not apply to the chosen act are ignored (the page hides
+    them; without script they are all shown), an unchecked element is false."""
+    seq = int(message_seq) if message_seq.strip().isdigit() else None
+
+    def apply(session: PracticeSession, author: Any) -> None:
+        unknown = [e for e in elements if e not in labels.ELEMENTS]
+        if unknown:
+            raise labels.LabelError(422, "invalid_elements", "未知的行动承诺要素")
+        labels.correct_label(
+            db,
+            session=session,
+            trainer=author,
+            message_seq=seq,
+            act=act,
+            focus=focus if act == "exploratory" else None,
+            form=form if act == "confirmation" else None,
+            elements={k: k in elements for k in labels.ELEMENTS} if act == "commitment" else None,
+        )
+
+    return _review_post(request, auth, db, session_id, apply, f"#m{seq}" if seq is not None else "")

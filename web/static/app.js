@@ -63,12 +63,34 @@ function bookPanel() {
 
 function localTimes() {
   const fmt = new Intl.DateTimeFormat("zh-CN", { year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hour12: false });
+  const two = (n) => String(n).padStart(2, "0");
+  // data-format="cn": 2026年12月1日 20:15, as the server writes it.
+  const cn = (d) => `${d.getFullYear()}年${d.getMonth() + 1}月${d.getDate()}日 ${two(d.getHours())}:${two(d.getMinutes())}`;
   for (const node of document.querySelectorAll("time[datetime]")) {
     const when = new Date(node.getAttribute("datetime"));
-    if (!Number.isNaN(when.getTime())) node.textContent = fmt.format(when).replaceAll("/", "-");
+    if (Number.isNaN(when.getTime())) continue;
+    node.textContent = node.dataset.format === "cn" ? cn(when) : fmt.format(when).replaceAll("/", "-");
+  }
+}
+
+function labelForms() {
+  // The "标签有误" form: only the fieldset of the chosen act is shown (and sent, and required).
+  for (const form of document.querySelectorAll("form[data-label-form]")) {
+    const select = form.querySelector("select[name=act]");
+    const sync = () => {
+      for (const set of form.querySelectorAll("fieldset[data-act]")) {
+        const on = set.dataset.act === select.value;
+        set.hidden = !on;
+        set.disabled = !on;
+        for (const radio of set.querySelectorAll("input[type=radio]")) radio.required = on;
+      }
+    };
+    select.addEventListener("change", sync);
+    sync();
   }
 }
 
 bookPanel();
 localTimes();
+labelForms();
 document.getElementById("print-now")?.addEventListener("click", () => window.print());

@@ -30,7 +30,8 @@ router = APIRouter(prefix="/sessions", tags=["sessions"])
 
 
 def visible_session(db: Db, principal: Principal, session_id: str) -> PracticeSession:
-    session = db.get(PracticeSession, session_id)
+    # An id that cannot exist is not looked up: PostgreSQL refuses NUL bytes in text with an error.
+    session = None if "\x00" in session_id or len(session_id) > 64 else db.get(PracticeSession, session_id)
     if session is None or session.org_id != principal.org.id or (
         not principal.sees_whole_org and principal.user is not None and session.user_id != principal.user.id
     ):
