@@ -40,7 +40,9 @@ def emit(obj: Any) -> None:
 
 
 @app.command()
-def classify() -> None:
+def classify(
+    explain: Annotated[bool, typer.Option("--explain", help="同时输出判定依据:触发的规则及其说明、识别到的线索")] = False,
+) -> None:
     """从标准输入读取 JSON Lines({"id","text"}),每行输出该条销售话术的对话行为。"""
     from peilian.io import read_jsonl
 
@@ -48,7 +50,13 @@ def classify() -> None:
     from evaluators.classify import classify as classify_text
 
     for item in items:
-        emit({"id": item.get("id"), **classify_text(item["text"]).to_dict()})
+        label = classify_text(item["text"])
+        line = {"id": item.get("id"), **label.to_dict()}
+        if explain:
+            from evaluators.reading.explain import explain as explain_label
+
+            line["explain"] = explain_label(item["text"], label)
+        emit(line)
 
 
 @app.command()

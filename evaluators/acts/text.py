@@ -37,6 +37,11 @@ def to_simplified(text: str) -> str:
 
 
 _DOTS = re.compile(r"\.{2,}|…+|。{2,}")
+# Chat decorations that carry tone, not words: emoji, WeChat codes ([捂脸]), kaomoji ((^_^), O(∩_∩)O).
+_DECOR = re.compile(
+    r"[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0F\u200D]+|\[[\u4e00-\u9fffA-Za-z]{1,4}\]"
+    r"|[Oo]?\([^()\u4e00-\u9fffA-Za-z0-9]{1,8}\)[Oo]?|(?<![A-Za-z])orz(?![A-Za-z])|[TQ]_[TQ]|\^_?\^"
+)
 _SPACES = re.compile(r"\s+")
 # Sentence = run of non-terminators + its terminators. "." ends a sentence unless a digit is on its left
 # (0.1mm, "1.").
@@ -48,7 +53,7 @@ _FILLER_START = re.compile(r"^[嗯哦噢啊, ]+")
 
 def normalize(text: str) -> str:
     """Half-width punctuation, one space between words, no surrounding blanks (see module doc)."""
-    text = text.translate(_table())
+    text = _DECOR.sub(" ", text.translate(_table()))
     text = _DOTS.sub("…", text)
     return _SPACES.sub(" ", text).strip()
 
