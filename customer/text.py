@@ -11,12 +11,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from evaluators.acts.text import to_simplified
+
 _PUNCT = re.compile(r"[\s,.!?;:'\"“”‘’、，。！？；：（）()\[\]【】《》<>…—\-~～·]+")
 
 
 def normalize(text: str) -> str:
-    """Lower-case, no spaces or punctuation: the form every match works on."""
-    return _PUNCT.sub("", text.lower())
+    """Simplified characters, lower-case, no spaces or punctuation: the form every match works on."""
+    return _PUNCT.sub("", to_simplified(text).lower())
 
 
 def hits(text: str, words: Iterable[str]) -> int:
