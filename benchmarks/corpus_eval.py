@@ -44,6 +44,12 @@ def is_blind(item: dict) -> bool:
     return int(digest[:8], 16) % 100 < share
 
 
+def digest(item: dict) -> str:
+    """A hash of a line's text and labels: a frozen blind line may not change."""
+    keys = ("text", "act", "focus", "form", "elements")
+    return hashlib.sha1(json.dumps([item.get(k) for k in keys], ensure_ascii=False).encode()).hexdigest()[:16]
+
+
 def load() -> dict[str, list[dict]]:
     splits: dict[str, list[dict]] = {"tune": [], "blind": [], "chat-tune": [], "chat-blind": []}
     for path in sorted(CORPUS.glob("*.jsonl")):
@@ -156,6 +162,7 @@ def main() -> None:
     ap.add_argument("--root", help="checkout whose classifier to score (default: this one)")
     ap.add_argument("--errors", choices=["tune", "chat-tune"], help="list that split's misreadings")
     ap.add_argument("--json", action="store_true", help="print the figures as one JSON object")
+    ap.add_argument("--freeze", action="store_true", help="write corpus/blind.manifest (ids and text hashes)")
     ap.add_argument("--splits", default="tune,blind,chat-tune,chat-blind", help="comma-separated splits to score")
     args = ap.parse_args()
     sys.path.insert(0, str(Path(args.root).resolve() if args.root else ROOT))
@@ -165,6 +172,11 @@ def main() -> None:
         return classify(text).to_dict()
 
     splits = load()
+    if args.freeze:
+        rows = [f"{it['id']}\t{digest(it)}" for name in ("blind", "chat-blind") for it in splits[name]]
+        (CORPUS / "blind.manifest").write_text("\n".join(sorted(rows)) + "\n", encoding="utf-8")
+        print(f"froze {len(rows)} blind lines")
+        return
     out = {}
     wanted = set(args.splits.split(","))
     for name, items in splits.items():
