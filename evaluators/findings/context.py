@@ -2,7 +2,7 @@
 
 Pauses are measured, never guessed: a pause exists only where both of its time stamps were given.
 - a *reply* is a rep turn directly after a customer turn; its pause is `t(rep) - end(customer)`
-  (黄金静默·客户回答阶段:客户回答完毕后不要立刻接话,憋4秒);
+  (黄金静默·客户回答阶段:客户回答完毕后不要立刻接话,憋4秒); a reply to "喂?听得到吗?" (a line check) is none;
 - a *follow-up* is a rep turn directly after a rep turn that asked a question; its gap is
   `t(next) - end(question)` (黄金静默·销售提问阶段:提问之后立刻闭嘴).
 """
@@ -119,6 +119,7 @@ def build_context(transcript: Transcript, classifier: Classifier) -> Context:
             cache[turn.text] = classifier(turn.text)
         labels.append(cache[turn.text])
     turns = transcript.turns
+    readings = tuple(cues(turn.text) for turn in turns)
     rep = tuple(turn.index for turn in turns if turn.is_rep)
     questions = frozenset(i for i in rep if is_question(labels[i]))  # type: ignore[arg-type]
     replies, followups = [], []
@@ -126,13 +127,15 @@ def build_context(transcript: Transcript, classifier: Classifier) -> Context:
         if not turn.is_rep:
             continue
         if not prev.is_rep:
-            replies.append(Pause(turn.index, prev.index, _gap(prev, turn)))
+            # "喂?听得到吗?" checks the line: answering it at once is no rushed reply (nothing to wait out).
+            if not readings[prev.index].nudge:
+                replies.append(Pause(turn.index, prev.index, _gap(prev, turn)))
         elif prev.index in questions:
             followups.append(Pause(turn.index, prev.index, _gap(prev, turn)))
     return Context(
         transcript=transcript,
         labels=tuple(labels),
-        readings=tuple(cues(turn.text) for turn in turns),
+        readings=readings,
         limits=limits(),
         rep=rep,
         questions=questions,

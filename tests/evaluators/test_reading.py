@@ -131,3 +131,15 @@ def test_every_rule_doc_is_reachable_for_explanations() -> None:
     for file in ("questions", "question_types", "exploratory_focus", "commitment", "pitch"):
         for name, rule in lexicon.rules(file).items():
             assert rule.doc, f"lexicons/{file}.yaml:{name} has no doc line to explain it"
+
+
+def test_answering_a_line_check_at_once_is_no_rushed_reply() -> None:
+    turns = [
+        {"speaker": "customer", "text": "喂?听得到吗?", "t": 0.0, "end": 1.0},
+        {"speaker": "rep", "text": "听得到,王主任您好。", "t": 1.5, "end": 3.0},
+        {"speaker": "customer", "text": "我们今年会务压力挺大的。", "t": 3.5, "end": 6.0},
+        {"speaker": "rep", "text": "压力主要来自哪里呢?", "t": 10.5, "end": 12.0},
+    ]
+    card = score_transcript(parse_transcript({"mode": "visit", "turns": turns}))
+    assert "rushed_reply" not in {f["code"] for f in card["findings"]}
+    assert card["metrics"]["golden_silence_rate"] == 1.0
