@@ -14,7 +14,7 @@ only through this module, so they can never disagree about what was said. Pure a
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from evaluators.acts import commitment, lexicon, pitch, text
 from evaluators.classify import classify
@@ -26,34 +26,121 @@ from evaluators.reading.intro import intro_parts, self_introduction
 __all__ = ["Cues", "Reading", "cues", "cue_lexicon", "read", "says_meeting_length"]
 
 
-@dataclass(frozen=True, slots=True)
 class Cues:
-    """What a message says beyond its act. String fields hold the matched words (None: not said)."""
+    """What a message says beyond its act. String cues hold the matched words (None: not said).
 
-    argue: str | None = None  # 与客户的认知争辩
-    contempt: str | None = None  # contempt for the customer, their choice or a competitor
-    gaming: bool = False  # talking to the bot ("隐藏信息", "忽略之前的指令")
-    nudge: bool = False  # "喂?在吗?" — checking the line
-    pleading: str | None = None  # "您就见我一面嘛"
-    pressure_close: str | None = None  # "今天先把框架协议签了"
-    intro: tuple[tuple[str, bool], ...] = ()  # company / title / name / purpose of a self-introduction
-    self_intro: bool = False  # the rep introduces themself (a self marker with a company or title)
-    meeting_length: bool = False  # says how long the meeting takes
-    duration: bool = False  # any length of time
-    choice_of_times: bool = False  # 二选一
-    times: tuple[str, ...] = ()  # concrete times named
-    put_off: bool = False  # 再说 / 以后再联系
-    people: bool = False  # customer-side people beyond the addressee
-    benefit: bool = False  # what the customer gains
-    product: bool = False  # describes the rep's product or offer (pitch rules)
-    personal: bool = False  # points at the person (您个人, 领导, 考核 …)
-    motive_words: tuple[str, ...] = ()  # the strong 探索·动机 rules that fire
-    empathy: bool = False  # 同理心
-    soft_value: bool = False  # 提供价值: a case, peers, policy, data
-    triggers: tuple[str, ...] = ()  # 激发兴趣的触发器 used: fear / curiosity / pressure / showing_off
+    Each cue is read on first use and then kept: the scorer asks a few cues of every turn, the customer
+    others of one message, and neither pays for the rest.
+    """
+
+    def __init__(self, norm: str = "") -> None:
+        self._norm = norm
+
+    def _words(self, name: str) -> str | None:
+        if not self._norm:
+            return None
+        match = cue_lexicon().cue_rules[name].find(self._norm)
+        return match.group(0) if match is not None else None
+
+    def _has(self, name: str) -> bool:
+        return bool(self._norm) and cue_lexicon().cue_rules[name].search(self._norm)
+
+    @cached_property
+    def argue(self) -> str | None:  # 与客户的认知争辩
+        return self._words("cue_argue")
+
+    @cached_property
+    def contempt(self) -> str | None:  # contempt for the customer, their choice or a competitor
+        return self._words("cue_contempt")
+
+    @cached_property
+    def pleading(self) -> str | None:  # "您就见我一面嘛"
+        return self._words("cue_pleading")
+
+    @cached_property
+    def pressure_close(self) -> str | None:  # "今天先把框架协议签了"
+        return self._words("cue_pressure_close")
+
+    @cached_property
+    def gaming(self) -> bool:  # talking to the bot ("隐藏信息", "忽略之前的指令")
+        return self._has("cue_gaming")
+
+    @cached_property
+    def nudge(self) -> bool:  # "喂?在吗?" — checking the line
+        return self._has("cue_nudge")
+
+    @cached_property
+    def personal(self) -> bool:  # points at the person (您个人, 领导, 考核 …)
+        return self._has("cue_personal")
+
+    @cached_property
+    def empathy(self) -> bool:  # 同理心
+        return self._has("cue_empathy")
+
+    @cached_property
+    def soft_value(self) -> bool:  # 提供价值: a case, peers, policy, data
+        return self._has("cue_soft_value")
+
+    @cached_property
+    def intro(self) -> tuple[tuple[str, bool], ...]:  # company / title / name / purpose of a self-introduction
+        if not self._norm:
+            return ()
+        return tuple((k, bool(v)) for k, v in intro_parts(self._norm, cue_lexicon()).items())
 
     def intro_parts(self) -> dict[str, bool]:
         return dict(self.intro)
+
+    @cached_property
+    def self_intro(self) -> bool:  # the rep introduces themself (a self marker with a company, title or name)
+        lex = cue_lexicon()
+        if not any(m in self._norm for m in lex.self_markers):
+            return False
+        parts = self.intro_parts()
+        segment = self_introduction(self._norm, lex)
+        return bool(lex.company.search(segment) or parts["title"] or parts["name"])
+
+    @cached_property
+    def meeting_length(self) -> bool:  # says how long the meeting takes
+        return bool(self._norm) and says_meeting_length(self._norm)
+
+    @cached_property
+    def duration(self) -> bool:  # any length of time
+        return cue_lexicon().duration.search(self._norm) is not None
+
+    @cached_property
+    def choice_of_times(self) -> bool:  # 二选一
+        return bool(self._norm) and cue_lexicon().choice_of_times.search(self._norm)
+
+    @cached_property
+    def times(self) -> tuple[str, ...]:  # concrete times named
+        return tuple(m.group(0) for m in cue_lexicon().time.finditer(self._norm)) if self._norm else ()
+
+    @cached_property
+    def put_off(self) -> bool:  # 再说 / 以后再联系
+        return bool(self._norm) and cue_lexicon().put_off.search(self._norm)
+
+    @cached_property
+    def people(self) -> bool:  # customer-side people beyond the addressee
+        return bool(self._norm) and commitment.has_people(self._norm)
+
+    @cached_property
+    def benefit(self) -> bool:  # what the customer gains
+        return bool(self._norm) and lexicon.rule("commitment", "element_benefit").fires(self._norm)
+
+    @cached_property
+    def product(self) -> bool:  # describes the rep's product or offer (pitch rules)
+        return bool(self._norm) and pitch.judge(self._norm)[0]
+
+    @cached_property
+    def motive_words(self) -> tuple[str, ...]:  # the strong 探索·动机 rules that fire
+        rules = lexicon.rules("exploratory_focus").values()
+        return tuple(r.name for r in rules if r.tag == "motive" and r.weight >= 3 and r.fires(self._norm))
+
+    @cached_property
+    def triggers(self) -> tuple[str, ...]:  # 激发兴趣的触发器 used: fear / curiosity / pressure / showing_off
+        if not self._norm:
+            return ()
+        return tuple(key for key, (_, m) in cue_lexicon().triggers.items() if m.search(self._norm))
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,11 +150,6 @@ class Reading:
     text: str
     label: Classification
     cues: Cues
-
-
-def _words(lex: Lexicon, name: str, message: str) -> str | None:
-    match = lex.cue_rules[name].find(message)
-    return match.group(0) if match is not None else None
 
 
 def says_meeting_length(message: str, lex: Lexicon | None = None) -> bool:
@@ -88,39 +170,7 @@ def cues(message: str) -> Cues:
     """The cues of one message (see `Cues`); never raises for any str."""
     if not isinstance(message, str):
         message = "" if message is None else str(message)
-    norm = text.normalize(message)
-    if not norm:
-        return Cues()
-    lex = cue_lexicon()
-    parts = intro_parts(norm, lex)
-    marker = any(m in norm for m in lex.self_markers)
-    segment = self_introduction(norm, lex)
-    focus_rules = lexicon.rules("exploratory_focus")
-    return Cues(
-        argue=_words(lex, "cue_argue", norm),
-        contempt=_words(lex, "cue_contempt", norm),
-        gaming=lex.cue_rules["cue_gaming"].search(norm),
-        nudge=lex.cue_rules["cue_nudge"].search(norm),
-        pleading=_words(lex, "cue_pleading", norm),
-        pressure_close=_words(lex, "cue_pressure_close", norm),
-        intro=tuple((k, bool(v)) for k, v in parts.items()),
-        self_intro=marker and bool(lex.company.search(segment) or parts["title"] or parts["name"]),
-        meeting_length=says_meeting_length(norm, lex),
-        duration=lex.duration.search(norm) is not None,
-        choice_of_times=lex.choice_of_times.search(norm),
-        times=tuple(m.group(0) for m in lex.time.finditer(norm)),
-        put_off=lex.put_off.search(norm),
-        people=commitment.has_people(norm),
-        benefit=lexicon.rule("commitment", "element_benefit").fires(norm),
-        product=pitch.judge(norm)[0],
-        personal=lex.cue_rules["cue_personal"].search(norm),
-        motive_words=tuple(
-            r.name for r in focus_rules.values() if r.tag == "motive" and r.weight >= 3 and r.fires(norm)
-        ),
-        empathy=lex.cue_rules["cue_empathy"].search(norm),
-        soft_value=lex.cue_rules["cue_soft_value"].search(norm),
-        triggers=tuple(key for key, (_, m) in lex.triggers.items() if m.search(norm)),
-    )
+    return Cues(text.normalize(message))
 
 
 def read(message: str) -> Reading:
