@@ -101,12 +101,12 @@ class TimedChat:
         return {"mode": self.conv.card.mode, "turns": [dict(t) for t in self.turns]}
 
 
-def _score(transcript: dict[str, Any]) -> Any:
+def _score(transcript: dict[str, Any], outcome: dict[str, Any] | None = None) -> Any:
     try:
         from evaluators.scorecard import score_transcript
     except ImportError:  # the scorer is a colleague's module; the chat itself must still work
         return None
-    return score_transcript(transcript)
+    return score_transcript(transcript, outcome=outcome)
 
 
 def run_chat_json(
@@ -134,5 +134,6 @@ def run_chat_json(
             payload = reply.to_dict()
         out.write(json.dumps(payload, ensure_ascii=False) + "\n")
         out.flush()
-    out.write(json.dumps({"scorecard": _score(chat.transcript())}, ensure_ascii=False) + "\n")
+    scorecard = _score(chat.transcript(), chat.conv.outcome())
+    out.write(json.dumps({"scorecard": scorecard}, ensure_ascii=False) + "\n")
     out.flush()

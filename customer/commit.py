@@ -25,6 +25,7 @@ def finish(state: State, outcome: str, decision: Decision, closing: str | None =
     """End the conversation with `outcome` (committed | hung_up | time_up)."""
     state.ended = True
     state.outcome = outcome
+    state.end_reason = decision.reason or None
     return replace(
         decision,
         end=True,
@@ -96,6 +97,7 @@ def ask(card: Card, state: State, cls, text: str) -> Decision:
     for name, c in (("highest", hi), ("lowest", lo)):
         if _enough(c, state, value) and not _missing(c, present):
             state.commitment = name
+            state.commitment_elements = [e for e in ("time", "people", "action", "benefit") if e in present]
             state.concern, state.concern_id = None, None
             return finish(
                 state,

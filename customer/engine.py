@@ -121,6 +121,25 @@ class Conversation:
             self.state.ended = True
         return self.state.public()
 
+    def outcome(self) -> dict[str, Any]:
+        """How the call ended, for the scorecard (CONTRACT §4 `outcome`; evaluators.outcome reads it)."""
+        s = self.state
+        cats = ("expectation", "need", "motive", "process")
+        totals = {c: sum(1 for f in self.card.facts() if self.card.category(f.id) == c) for c in cats}
+        earned = {c: sum(1 for f in s.earned if self.card.category(f) == c) for c in cats}
+        result = s.outcome or "ended"  # not ended by the customer: the rep stopped (or stops now)
+        return {
+            "result": result,
+            "commitment": s.commitment if result == "committed" else None,
+            "elements": list(s.commitment_elements) if result == "committed" else None,
+            "reason": s.end_reason if result != "ended" else "rep_ended",
+            "facts_earned": len(s.earned),
+            "facts_total": sum(totals.values()),
+            "earned": earned,
+            "totals": totals,
+            "inferred": False,
+        }
+
     # -- internals --------------------------------------------------------------------------------------
     def _check_end(self, decision: Decision) -> Decision:
         s = self.state

@@ -65,6 +65,8 @@ class State:
     ended: bool = False
     outcome: str | None = None  # committed | hung_up | time_up
     commitment: str | None = None  # highest | lowest
+    commitment_elements: list[str] = field(default_factory=list)  # what the winning ask named
+    end_reason: str | None = None  # why he ended it (pitch_in_appointment, gaming, …)
 
     @classmethod
     def initial(cls, card: Card) -> State:

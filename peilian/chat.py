@@ -14,6 +14,7 @@ import sys
 import time
 from typing import Any, TextIO
 
+from evaluators.outcome import describe as outcome_line
 from peilian.errors import UsageError
 
 GOLDEN_SILENCE = 4.0
@@ -136,11 +137,15 @@ class Terminal:
         if not any(t["speaker"] == "rep" for t in transcript["turns"]):
             self.say("(没有销售发言,不评分)")
             return
-        card = score_transcript(transcript)
+        outcome = self.chat.conv.outcome()
+        card = score_transcript(transcript, outcome=outcome)
+        transcript = {**transcript, "outcome": outcome}  # a saved call can be scored again with its outcome
         self.say("\n== 评分卡 ==")
+        self.say(outcome_line(card["outcome"]))
         self.say("  ".join(f"{k} {v}" for k, v in card["scores"].items()))
         for f in card["findings"]:
-            self.say(f"· [{f['code']}] 第 {f['turn']} 轮:{f['message']}")
+            where = "整通对话" if f["turn"] is None else f"第 {f['turn']} 轮"
+            self.say(f"· [{f['code']}] {where}:{f['message']}")
             self.say(f"    出处:{f['reference']['section']}")
         if os.environ.get("PEILIAN_CHAT_SAVE"):
             with open(os.environ["PEILIAN_CHAT_SAVE"], "w", encoding="utf-8") as fh:

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from server.services.outcomes import api_outcome, outcome_of, recorded
+
 ACTS = {
     "exploratory": "探索",
     "control": "控制",
@@ -40,8 +42,26 @@ END_REASONS = {
     "rep_ended": "你结束了通话",
     "committed": "客户答应了你的行动承诺",
     "hung_up": "客户挂断了电话",
-    "time_up": "时间到了,客户结束了谈话",
+    "time_up": "时间到了，客户结束了谈话",
     "customer_ended": "客户结束了谈话",
+}
+
+
+OUTCOME_RESULTS = {
+    "committed": "客户同意",
+    "hung_up": "客户挂断",
+    "time_up": "时间到了，客户结束了谈话",
+    "ended": "销售结束了通话",
+    "unknown": "无法判断",
+}
+COMMITMENT_LEVELS = {"highest": "最高承诺", "lowest": "最低承诺"}
+# Why the customer hung up, for the reasons the customer engine names by a code (others are shown as given).
+HANG_UP_REASONS = {
+    "pitch_in_appointment": "约访电话里介绍产品",
+    "pitch_before_needs": "还没弄清需求就介绍产品",
+    "gaming": "答非所问",
+    "argued_with_customer": "和客户争论",
+    "contempt": "轻视客户",
 }
 
 
@@ -92,6 +112,38 @@ def cn_time(value: datetime | str | None) -> str:
 
 def percent(value: float | None) -> str:
     return "—" if value is None else f"{round(value * 100)}%"
+
+
+def _reason(reason: str | None) -> str | None:
+    if not reason:
+        return None
+    if reason in HANG_UP_REASONS:
+        return HANG_UP_REASONS[reason]
+    return reason if any("\u4e00" <= ch <= "\u9fff" for ch in reason) else None  # an unnamed code: left out
+
+
+def outcome_line(scorecard: dict[str, Any] | None) -> str:
+    """The call's outcome in one line: 结果：客户同意（最高承诺）· 挖掘事实 5/12. An imported transcript (no
+    facts) says so; a scorecard stored before outcomes were recorded reads as unknown."""
+    outcome = outcome_of(scorecard)
+    result = outcome["result"]
+    details: list[str] = []
+    if result == "committed" and outcome["commitment"]:
+        details.append(COMMITMENT_LEVELS[outcome["commitment"]])
+    if result == "hung_up" and (reason := _reason(outcome["reason"])):
+        details.append(reason)
+    imported = recorded(scorecard) and outcome["facts_total"] is None
+    if result == "unknown":
+        details.append("导入的记录" if imported else "这张评分卡没有记录结果")
+    elif api_outcome(scorecard).get("inferred") is True:
+        details.append("据客户的话判断")
+    head = f"结果：{OUTCOME_RESULTS[result]}" + (f"（{'，'.join(details)}）" if details else "")
+    parts = [head]
+    if outcome["facts_total"] is not None:
+        parts.append(f"挖掘事实 {outcome['facts_earned'] or 0}/{outcome['facts_total']}")
+    elif imported and result != "unknown":
+        parts.append("导入的记录")
+    return " · ".join(parts)
 
 
 # -- charts ---------------------------------------------------------------------------------------------
@@ -250,7 +302,8 @@ def transcript_view(
     trainer's current correction of its label (`corrections`: message seq → services.labels' view)."""
     findings: dict[int, list[dict[str, Any]]] = {}
     for f in (scorecard or {}).get("findings") or []:
-        findings.setdefault(int(f.get("turn", -1)), []).append(
+        turn = f.get("turn")  # None: a finding about the whole call (shown with the scores)
+        findings.setdefault(-1 if turn is None else int(turn), []).append(
             {**f, "dimension_label": DIMENSIONS.get(f.get("dimension", ""), "")}
         )
     by_seq: dict[int | None, list[dict[str, Any]]] = {}

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from functools import cache
 
 # Importing the rule modules registers their rules.
-from evaluators.findings import appointment, commitment, listening, questioning  # noqa: F401
+from evaluators.findings import appointment, commitment, conduct, listening, questioning  # noqa: F401
 from evaluators.findings.context import Classifier, Context, build_context
 from evaluators.findings.limits import load_yaml
 from evaluators.findings.registry import RULES, Hit, rule
@@ -56,9 +56,14 @@ class FindingSpec:
     advice: str
     hint: str
     query: str
+    by_mode: dict[str, tuple[str, str]]
 
     def render(self, hit: Hit) -> str:
         return self.message.format_map(hit.params)
+
+    def passage(self, mode: str) -> tuple[str, str]:
+        """The (hint, query) of the book passage for `mode`: a visit cites the visit's chapter."""
+        return self.by_mode.get(mode, (self.hint, self.query))
 
 
 @cache
@@ -82,6 +87,11 @@ def specs() -> dict[str, FindingSpec]:
             advice=str(raw["advice"]),
             hint=str(raw["reference"]["hint"]),
             query=str(raw["reference"]["query"]),
+            by_mode={
+                mode: (str(raw["reference"][mode]["hint"]), str(raw["reference"][mode]["query"]))
+                for mode in ("appointment", "visit")
+                if mode in raw["reference"]
+            },
         )
     if set(out) != set(RULES):
         raise ValueError(
@@ -96,5 +106,7 @@ def run_rules(ctx: Context) -> list[tuple[FindingSpec, Hit]]:
     hits = [
         (spec, hit) for code, spec in specs().items() if ctx.mode in spec.modes for hit in RULES[code](ctx)
     ]
-    hits.sort(key=lambda pair: (pair[1].turn, pair[0].order))
+    # Call-level findings (turn None) come after the messages' ones.
+    last = len(ctx.turns)
+    hits.sort(key=lambda pair: (last if pair[1].turn is None else pair[1].turn, pair[0].order))
     return hits

@@ -55,14 +55,14 @@ def times_the_ask(ctx: Context) -> bool:
 def state_meeting_length(ctx: Context) -> Iterator[Hit]:
     """17、说明会谈时间长度,降低会谈成本 — no rep message says how long the meeting takes."""
     if not any(ctx.cue(i).meeting_length for i in ctx.rep) and not times_the_ask(ctx):
-        yield Hit(ctx.anchor_for_ask())
+        yield Hit(None)
 
 
 @rule("no_choice_offered")
 def give_customer_a_choice(ctx: Context) -> Iterator[Hit]:
     """10、给予客户选择空间 — no rep message offers two times to choose from (二选一)."""
     if not any(ctx.cue(i).choice_of_times for i in ctx.rep):
-        yield Hit(ctx.anchor_for_ask())
+        yield Hit(None)
 
 
 @rule("no_tentative_confirm")
@@ -92,7 +92,7 @@ def interest_triggers(ctx: Context) -> list[str]:
 def interest_triggers_fear_curiosity_pressure_show(ctx: Context) -> Iterator[Hit]:
     """激发兴趣的四个触发器:恐惧、好奇、压力、炫耀 — the call uses none of them."""
     if not interest_triggers(ctx):
-        yield Hit(ctx.anchor_for_ask())
+        yield Hit(None)
 
 
 def excerpt(text: str, limit: int = 24) -> str:

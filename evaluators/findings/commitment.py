@@ -30,7 +30,7 @@ def best_ask(ctx: Context) -> tuple[int, Elements] | None:
 def ask_for_action_commitment(ctx: Context) -> Iterator[Hit]:
     """见客户最重要的目的就是获取客户的行动承诺 / 1、开口要 — the rep never asks for a commitment."""
     if best_ask(ctx) is None:
-        yield Hit(ctx.last_rep)
+        yield Hit(None)
 
 
 @rule("commitment_incomplete")

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from evaluators.findings.limits import Limits, limits
 from evaluators.model import QUESTION_ACTS, Classification
+from evaluators.outcome import Outcome
 from evaluators.reading import Cues, cues
 from evaluators.transcript import Transcript, Turn
 
@@ -43,6 +44,7 @@ class Context:
     followups: tuple[Pause, ...]
     rep_chars: int
     customer_chars: int
+    outcome: Outcome = Outcome()
 
     @property
     def mode(self) -> str:
@@ -107,7 +109,7 @@ def is_question(label: Classification) -> bool:
     return label.is_question or label.act in QUESTION_ACTS
 
 
-def build_context(transcript: Transcript, classifier: Classifier) -> Context:
+def build_context(transcript: Transcript, classifier: Classifier, outcome: Outcome | None = None) -> Context:
     """Classify each rep turn once (identical texts share one call) and measure the pauses."""
     cache: dict[str, Classification] = {}
     labels: list[Classification | None] = []
@@ -143,4 +145,5 @@ def build_context(transcript: Transcript, classifier: Classifier) -> Context:
         followups=tuple(followups),
         rep_chars=sum(turns[i].chars for i in rep),
         customer_chars=sum(turn.chars for turn in turns if not turn.is_rep),
+        outcome=outcome or Outcome(),
     )

@@ -38,6 +38,7 @@ class Limits:
     golden_silence: float
     monologue_chars: int
     talk_ratio_max: float
+    too_short_messages: int
 
 
 @cache
@@ -52,4 +53,5 @@ def limits() -> Limits:
         golden_silence=float(numbers["golden_silence_seconds"]),
         monologue_chars=int(numbers["monologue_chars"]),
         talk_ratio_max=float(numbers["talk_ratio_max"]),
+        too_short_messages=int(data["too_short"]["min_rep_messages"]),
     )

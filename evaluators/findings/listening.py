@@ -52,13 +52,17 @@ def golden_silence_after_answer(ctx: Context) -> Iterator[Hit]:
     quick = [p for p in ctx.replies if not ctx.golden(p.seconds)]  # type: ignore[arg-type]
     waited = len(ctx.replies) - len(quick)
     if waited * 2 < len(ctx.replies):
-        yield Hit(quick[0].turn, {"replies": len(ctx.replies), "waited": waited})
+        yield Hit(None, {"replies": len(ctx.replies), "waited": waited})
 
 
 @rule("monologue")
 def concise_not_monologue(ctx: Context) -> Iterator[Hit]:
-    """简洁:不要啰嗦 / 给客户插话的机会 — a rep message longer than 120 characters."""
+    """简洁:不要啰嗦 / 给客户插话的机会 — a rep message longer than 120 characters. A 麦肯锡式 summary of
+    what the customer said is the method (总结确认,查遗补缺), not a monologue."""
     for i in ctx.rep:
+        label = ctx.label(i)
+        if label.act == "confirmation" and label.form == "summary":
+            continue
         chars = ctx.turns[i].chars
         if chars > ctx.limits.monologue_chars:
             yield Hit(i, {"chars": chars})
@@ -68,8 +72,13 @@ def concise_not_monologue(ctx: Context) -> Iterator[Hit]:
 def customer_talks_more(ctx: Context) -> Iterator[Hit]:
     """销售陈述太多,提问太少 — the rep wrote more than 60% of all characters."""
     if ctx.talk_ratio > ctx.limits.talk_ratio_max:
-        longest = max(ctx.rep, key=lambda i: ctx.turns[i].chars)
-        yield Hit(longest, {"ratio": f"{ctx.talk_ratio:.0%}"})
+        yield Hit(None, {"ratio": percent_above(ctx.talk_ratio, ctx.limits.talk_ratio_max)})
+
+
+def percent_above(ratio: float, limit: float) -> str:
+    """A share shown so that it reads above its limit: 60.4% over 60% is "60.4%", never "60%"."""
+    shown = f"{ratio:.0%}"
+    return shown if round(ratio * 100) > round(limit * 100) else f"{ratio:.1%}"
 
 
 @rule("argued_with_customer")

@@ -13,7 +13,7 @@ from evaluators.findings.registry import Hit, rule
 def confirmation_questions(ctx: Context) -> Iterator[Hit]:
     """确认类提问:信息一致、客户有被理解的感觉 — the visit has no `confirmation` act at all."""
     if not ctx.rep_with_act("confirmation"):
-        yield Hit(ctx.last_rep)
+        yield Hit(None)
 
 
 @rule("no_summary")
@@ -22,7 +22,7 @@ def mckinsey_summary_at_the_end(ctx: Context) -> Iterator[Hit]:
     `confirmation` of form `summary`."""
     last_three = ctx.rep[-3:]
     if not any(ctx.label(i).act == "confirmation" and ctx.label(i).form == "summary" for i in last_three):
-        yield Hit(ctx.last_rep)
+        yield Hit(None)
 
 
 def _explores(ctx: Context, focus: str) -> bool:
@@ -33,14 +33,14 @@ def _explores(ctx: Context, focus: str) -> bool:
 def explore_motive(ctx: Context) -> Iterator[Hit]:
     """探索动机类信息(痛苦与企图心) — no `exploratory` question with focus `motive`."""
     if not _explores(ctx, "motive"):
-        yield Hit(ctx.last_rep)
+        yield Hit(None)
 
 
 @rule("no_need_probe")
 def explore_need(ctx: Context) -> Iterator[Hit]:
     """探索需求类信息(目标、组织利益、障碍、不良影响) — no `exploratory` question with focus `need`."""
     if not _explores(ctx, "need"):
-        yield Hit(ctx.last_rep)
+        yield Hit(None)
 
 
 @rule("pitch_before_expectation")
@@ -76,4 +76,4 @@ def ask_more_than_tell(ctx: Context) -> Iterator[Hit]:
     """销售陈述太多,提问太少 (障碍四:失控) — under 30% of at least five rep messages are questions."""
     lex = ctx.limits
     if len(ctx.rep) >= lex.few_questions_min_messages and ctx.question_rate < lex.few_questions_max_rate:
-        yield Hit(ctx.last_rep, {"asked": len(ctx.questions), "messages": len(ctx.rep)})
+        yield Hit(None, {"asked": len(ctx.questions), "messages": len(ctx.rep)})

@@ -20,11 +20,11 @@ if TYPE_CHECKING:
 class Hit:
     """One occurrence of a finding.
 
-    `turn` is the index in the transcript's turns; `params` fill the YAML message template; `units` is how
+    `turn` is the index in the transcript's turns, or None for a finding about the whole call; `params` fill the YAML message template; `units` is how
     much it weighs in the score (occurrences by default; e.g. the number of missing intro parts).
     """
 
-    turn: int
+    turn: int | None
     params: dict[str, object] = field(default_factory=dict)
     units: int = 1
 

@@ -62,6 +62,18 @@ class Cues:
         return self._words("cue_pressure_close")
 
     @cached_property
+    def customer_ends(self) -> str | None:  # a customer's line that ends the call ("先挂了")
+        return self._words("cue_customer_ends")
+
+    @cached_property
+    def customer_agrees(self) -> str | None:  # a customer's yes to an ask ("行,那就周四下午吧")
+        return self._words("cue_customer_agrees")
+
+    @cached_property
+    def customer_concern(self) -> str | None:  # a customer's hesitation, doubt or objection (顾虑)
+        return self._words("cue_customer_concern")
+
+    @cached_property
     def gaming(self) -> bool:  # talking to the bot ("隐藏信息", "忽略之前的指令")
         return self._has("cue_gaming")
 

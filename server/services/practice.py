@@ -189,6 +189,14 @@ class Practice:
             raise PracticeError(409, "scenario_gone", f"场景 {session.scenario_id} 已不存在,无法继续")
         return Conversation.from_dict(session.engine_state["conversation"], card=card, voice=voice)
 
+    def _outcome(self, db: Session, session: PracticeSession) -> dict[str, Any] | None:
+        """How the call ended, from the engine's saved state (None when the card is gone: judged from text)."""
+        card = self.card_lookup(db, session.org_id, session.scenario_id)
+        saved = (session.engine_state or {}).get("conversation")
+        if card is None or not saved:
+            return None
+        return Conversation.from_dict(saved, card=card).outcome()
+
     def _saved(self, conv: Conversation, *, processed: int) -> dict[str, Any]:
         return {"conversation": conv.to_dict(), "public": conv.state.public(), "processed": processed,
                 "earned": list(conv.state.earned)}
@@ -232,7 +240,9 @@ class Practice:
 
         db.flush()
         db.refresh(session)
-        scorecard = score_transcript(transcript_of(session)) if any(m.speaker == "rep" for m in session.messages) else None
+        scorecard = None
+        if any(m.speaker == "rep" for m in session.messages):
+            scorecard = score_transcript(transcript_of(session), outcome=self._outcome(db, session))
         session.status = "ended"
         session.ended_at = self.clock()
         session.end_reason = reason

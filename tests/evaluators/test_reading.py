@@ -28,6 +28,9 @@ CUE_EXAMPLES: dict[str, tuple[str, str]] = {
     "cue_nudge": ("喂?您还在吗?", "喂,您那边预算批了吗?"),
     "cue_pleading": ("王主任,您就见我一面嘛,求您了。", "王主任,下周二上午见一面,您看方便吗?"),
     "cue_pressure_close": ("今天先把框架协议签了吧。", "您看下周把框架协议的条款过一遍?"),
+    "cue_customer_ends": ("行了,我这边还有事,先挂了。", "先这样安排也行,你接着说。"),
+    "cue_customer_agrees": ("行,那就周四下午三点吧。", "行不行我得再想想。"),
+    "cue_customer_concern": ("这个我再考虑考虑吧。", "对,我们去年换的那批设备。"),
 }
 
 
