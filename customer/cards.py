@@ -54,6 +54,10 @@ class Persona(_Model):
     time_pressure: Literal["高", "中", "低"]
     greeting: Words = []
     catchphrases: Words = []
+    # How this customer answers an introduction and small talk (a phone call or a meeting); the engine
+    # falls back to customer/phrases.yaml when they are empty.
+    intro_reply: Words = []
+    small_talk: Words = []
 
 
 class Reveal(_Model):
@@ -65,10 +69,15 @@ class Reveal(_Model):
 
 
 class _Fact(_Model):
+    """A hidden fact. `topic` names what it is about in a few words (a deflection names it: "设备的事……");
+    `surface` are harmless answers on that topic a real customer gives a stranger before he trusts him."""
+
     id: Annotated[str, Field(pattern=r"^[a-z]\d+$")]
     text: Text
     say: Words = []
     hint: str | None = None
+    topic: str = ""
+    surface: Words = []
     reveal: Reveal = Reveal()
 
 
@@ -116,6 +125,7 @@ class Concern(_Model):
     text: Text
     say: Words = []
     explain: Words = []
+    resolved: Words = []  # what he says once the rep's plan removes it (确认排除)
     keywords: Words = []
 
 
@@ -159,6 +169,7 @@ class Card(_Model):
     commitments: Commitments
     start: Start = Start()
     max_turns: Annotated[int, Field(ge=3, le=80)] | None = None
+    difficulty: Literal["easy", "standard", "hard"] = "standard"
 
     def facts(self) -> list[_Fact]:
         """Every hidden fact, in card order: expectations, needs, motives, process."""

@@ -5,8 +5,9 @@
 - Trust and value enough but an element missing: 犹豫 — the customer asks for what is missing (先定义,再细化).
 - Trust or value short: a concern comes back whose level grows with the gap (犹豫 → 疑问 → 反对 → 不承诺),
   and with pressure. 顾虑是客户不答应行动承诺的唯一原因.
-- Exploring the concern (a question, 探寻异议/挖掘顾虑) makes the customer explain it and adds value; asking
-  again without exploring escalates it (争论, 抵触) and ends the conversation (该放弃就要放弃).
+- Exploring the concern (a question about it, 探寻异议/挖掘顾虑) makes the customer explain it and adds value;
+  a plan after that (提供方案) removes it and he says so (确认排除); asking again without exploring escalates
+  it (争论, 抵触) and ends the conversation (该放弃就要放弃). The level never drops by itself.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from dataclasses import replace
 
 from customer.cards import CONCERN_LEVELS, Card, Commitment
 from customer.decision import Decision
+from customer.numbers import Numbers
 from customer.state import State
+from customer.text import hits
 from evaluators.reading import cues
 
 NO_COMMIT = CONCERN_LEVELS.index("不承诺")
@@ -44,17 +47,20 @@ def _missing(c: Commitment, present: set[str]) -> list[str]:
     return [e for e in c.elements if e not in present]
 
 
-def _enough(c: Commitment, state: State, value: float) -> bool:
-    return state.trust >= c.min_trust and value >= c.min_value
+def _enough(c: Commitment, state: State, value: float, n: Numbers) -> bool:
+    return state.trust >= n.commitment(c.min_trust) and value >= n.commitment(c.min_value)
 
 
-def _level(card: Card, state: State, value: float) -> int:
+def _level(card: Card, state: State, value: float, n: Numbers) -> int:
     low = card.commitments.lowest
-    gap = max(low.min_trust - state.trust, low.min_value - value, 0)
-    level = 0 if gap <= 5 else 1 if gap <= 15 else 2 if gap <= 25 else NO_COMMIT
-    if state.pressure >= 70:
+    gap = max(n.commitment(low.min_trust) - state.trust, n.commitment(low.min_value) - value, 0)
+    g = "commitment.concern_gap"
+    level = 0 if gap <= n(f"{g}.hesitate") else 1 if gap <= n(f"{g}.doubt") else 2 if gap <= n(f"{g}.object") else NO_COMMIT
+    if state.pressure >= n(f"{g}.pressure"):
         level = max(level, NO_COMMIT)
-    return min(level + max(state.counts.get("refusals", 0) - 1, 0), len(CONCERN_LEVELS) - 1)
+    level += max(state.counts.get("refusals", 0) - 1, 0)
+    # A concern's level never drops by itself: only handling it clears it.
+    return min(max(level, state.concern_index()), len(CONCERN_LEVELS) - 1)
 
 
 def _pick(card: Card, state: State, level: int) -> str | None:
@@ -72,7 +78,7 @@ def _raise(card: Card, state: State, level: int, reason: str) -> Decision:
     cid = _pick(card, state, level)
     if cid is not None:
         state.used_concerns.append(cid)
-    state.concern, state.concern_id, state.concern_explored = CONCERN_LEVELS[level], cid, False
+    state.concern, state.concern_id, state.concern_stage = CONCERN_LEVELS[level], cid, "raised"
     decision = Decision("concern", concern=cid, concern_level=CONCERN_LEVELS[level], reason=reason)
     ends = level >= 4 or (
         level >= NO_COMMIT and (card.mode == "appointment" or state.counts["refusals"] >= 2)
@@ -80,55 +86,78 @@ def _raise(card: Card, state: State, level: int, reason: str) -> Decision:
     return finish(state, "hung_up", decision) if ends else decision
 
 
-def ask(card: Card, state: State, cls, text: str) -> Decision:
+def _value_of_ask(card: Card, state: State, cls, text: str, n: Numbers) -> float:
+    """降低成本: how long the meeting takes, a choice of two times and what he gets make a yes cheaper."""
+    said = cues(text)
+    value = state.value
+    if card.mode == "appointment" and said.meeting_length:
+        value += n("commitment.meeting_length_value")
+    if said.choice_of_times:
+        value += n("commitment.choice_value")
+    if "benefit" in _present(cls):
+        value += n("commitment.benefit_value")
+    return value
+
+
+def ask(card: Card, state: State, cls, text: str, n: Numbers) -> Decision:
     """The customer's answer to a commitment ask."""
     state.count("asks")
     present = _present(cls)
-    # 降低成本: saying how long the meeting takes makes it cheaper to say yes.
-    value = state.value + (5 if card.mode == "appointment" and cues(text).meeting_length else 0)
-    if state.concern and not state.concern_explored and state.last_move == "concern":
+    value = _value_of_ask(card, state, cls, text, n)
+    if state.concern and state.concern_stage == "raised" and state.last_move == "concern":
         # Asked again over an unexplored concern: it hardens (坚韧不拔 or 死不要脸?).
-        state.bump("pressure", 15)
-        state.bump("trust", -5)
+        state.bump("pressure", n("commitment.asked_over_concern.pressure"))
+        state.bump("trust", n("commitment.asked_over_concern.trust"))
         return _raise(
             card, state, min(state.concern_index() + 1, len(CONCERN_LEVELS) - 1), "asked_over_concern"
         )
     hi, lo = card.commitments.highest, card.commitments.lowest
+    blocked = state.concern is not None and state.concern_index() >= NO_COMMIT
     for name, c in (("highest", hi), ("lowest", lo)):
-        if _enough(c, state, value) and not _missing(c, present):
+        if not blocked and _enough(c, state, value, n) and not _missing(c, present):
             state.commitment = name
             state.commitment_elements = [e for e in ("time", "people", "action", "benefit") if e in present]
-            state.concern, state.concern_id = None, None
+            state.concern, state.concern_id, state.concern_stage = None, None, None
             return finish(
                 state,
                 "committed",
                 Decision("accept_commitment", commitment=name, reason=f"commitment_{name}"),
             )
-    if _enough(lo, state, value):
-        state.bump("pressure", 3)
-        state.concern, state.concern_id, state.concern_explored = "犹豫", None, True
+    if not blocked and _enough(lo, state, value, n):
+        state.bump("pressure", n("commitment.incomplete_pressure"))
         return Decision(
             "ask_detail",
             missing=tuple(_missing(lo, present)),
             concern_level="犹豫",
             reason="commitment_incomplete",
         )
-    state.bump("pressure", 8)  # 过度关注客户的采购行为 raises the decision pressure
-    state.bump("trust", -2)
-    return _raise(card, state, _level(card, state, value), "commitment_too_early")
+    state.bump("pressure", n("commitment.too_early.pressure"))  # 过度关注客户的采购行为: decision pressure
+    state.bump("trust", n("commitment.too_early.trust"))
+    return _raise(card, state, _level(card, state, value, n), "commitment_too_early")
 
 
-def explore(card: Card, state: State) -> Decision | None:
-    """A question while a concern is open explores it; None when it was already explored."""
-    if state.concern_explored:
-        return None
-    level = state.concern_index()
-    if level >= NO_COMMIT:
-        state.bump("patience", -8)
-        return Decision("deflect", reason="concern_closed")
-    state.concern_explored = True
-    state.bump("value", 10)  # the rep learns what really blocks, and the customer feels heard
-    state.bump("trust", 3)
-    return Decision(
-        "explain_concern", concern=state.concern_id, concern_level=state.concern, reason="concern_explored"
-    )
+def follow_concern(card: Card, state: State, cls, text: str, n: Numbers) -> Decision | None:
+    """An open concern follows the rep (探寻异议 → 挖掘顾虑 → 提供方案 → 确认排除): a question about it explores
+    it, a plan after that removes it; anything else is answered as usual (None) and the concern stays."""
+    said = cues(text)
+    concern = next((c for c in card.concerns if c.id == state.concern_id), None)
+    about = said.probes_concern or (concern is not None and hits(text, concern.keywords) > 0)
+    question = cls.act in ("exploratory", "confirmation", "extension", "control") or cls.is_question
+    if state.concern_stage == "raised" and question and (about or cls.act == "extension"):
+        if state.concern_index() >= NO_COMMIT:
+            state.bump("patience", n("concern.closed_patience"))
+            return Decision("deflect", reason="concern_closed")
+        state.concern_stage = "explored"
+        state.bump("value", n("concern.explored.value"))  # the rep learns what blocks, he feels heard
+        state.bump("trust", n("concern.explored.trust"))
+        return Decision(
+            "explain_concern", concern=state.concern_id, concern_level=state.concern, reason="concern_explored"
+        )
+    if state.concern_stage == "explored" and (said.offers_plan or (about and not question)):
+        cid, level = state.concern_id, state.concern
+        state.concern, state.concern_id, state.concern_stage = None, None, "resolved"
+        state.bump("value", n("concern.resolved.value"))
+        state.bump("trust", n("concern.resolved.trust"))
+        return Decision("concern_resolved", concern=cid, concern_level=level, lines_from="resolved",
+                        reason="concern_resolved")
+    return None

@@ -19,7 +19,9 @@ MOVES: tuple[str, ...] = (
     "empathy_ack",  # felt understood
     "answer",  # discloses `facts`
     "answer_expectation",  # asked for more than trust allows: talks expectations instead
-    "deflect",  # not now / not to you (may carry a hint)
+    "surface",  # not trusted enough yet: a harmless answer on the question's topic (card `surface` lines)
+    "recap",  # asked about something he told already: says it again, briefly
+    "deflect",  # not now / not to you, naming the topic (may carry a hint)
     "nothing_more",  # nothing else to add on this
     "continue",  # after golden silence or 还有呢: goes on, may disclose `facts`
     "elaborate",  # goes on without a new fact
@@ -37,6 +39,9 @@ MOVES: tuple[str, ...] = (
     "ask_detail",  # 犹豫 about an incomplete commitment ask: asks for `missing`
     "concern",  # raises `concern` (a 顾虑 of level `concern_level`)
     "explain_concern",  # explains the concern once explored
+    "concern_resolved",  # the rep's plan removed the concern (确认排除): says so (card `resolved` lines)
+    "small_talk",  # answers small talk in character
+    "ack_pitch",  # a product presentation after the needs are known: listens
     "accept_commitment",
     "hang_up",  # ends the conversation abruptly
     "close",  # ends politely (time is up)
@@ -59,6 +64,8 @@ class Decision:
     closing: str | None = None  # how it ends when `end`: hang_up | close | commit
     tone: str = "neutral"  # cold | neutral | warm, set by the engine from trust and pressure
     reason: str = ""
+    topic_of: str | None = None  # the fact whose topic the reply is about (its `topic`, `surface` lines)
+    lines_from: str | None = None  # card lines the voice may use: surface | resolved | intro_reply | small_talk
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -73,4 +80,6 @@ class Decision:
             "closing": self.closing,
             "tone": self.tone,
             "reason": self.reason,
+            "topic_of": self.topic_of,
+            "lines_from": self.lines_from,
         }

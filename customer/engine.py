@@ -21,7 +21,8 @@ from typing import Any
 from customer import commit
 from customer.cards import Card, get_card
 from customer.decision import Decision
-from customer.rules import MAX_TURNS, Rules
+from customer.numbers import Numbers
+from customer.rules import Rules
 from customer.state import State
 from customer.voices.base import ConcernView, FactView, Persona, Turn, Voice, VoiceInput
 from customer.voices.scripted import ScriptedVoice
@@ -61,6 +62,7 @@ class Conversation:
         seed: int = 0,
         classifier: Classifier | None = None,
         voice: Voice | None = None,
+        difficulty: str | None = None,
         _state: State | None = None,
         _turns: list[dict[str, Any]] | None = None,
     ) -> None:
@@ -68,7 +70,9 @@ class Conversation:
         self.seed = seed
         self.classifier = classifier or default_classifier()
         self.voice: Voice = voice or ScriptedVoice()
-        self.rules = Rules(self.card)
+        level = difficulty or (_state.difficulty if _state is not None else None) or self.card.difficulty
+        self.numbers = Numbers(level)  # ValueError for an unknown level
+        self.rules = Rules(self.card, self.numbers)
         p = self.card.customer
         self.persona = Persona(
             p.name,
@@ -87,7 +91,8 @@ class Conversation:
                 self.turns[0]["text"] if self.turns else "", [], self.state.public(), Decision("greet")
             )
         else:
-            self.state = State.initial(self.card)
+            self.state = State.initial(self.card, self.numbers)
+            self.state.difficulty = level
             self.opening = self._respond(Decision("greet", reason="opening"))
 
     # -- the rep's side ---------------------------------------------------------------------------------
@@ -145,8 +150,8 @@ class Conversation:
         s = self.state
         if decision.end:
             return decision
-        limit = self.card.max_turns or MAX_TURNS[self.card.mode]
-        if s.pressure >= 95 or s.patience <= 0 or s.turn >= limit:
+        limit = self.card.max_turns or self.numbers(f"turn.max_turns.{self.card.mode}")
+        if s.pressure >= self.numbers("turn.hang_up_pressure") or s.patience <= 0 or s.turn >= limit:
             abrupt = s.pressure >= 60 or s.trust < (30 if self.card.mode == "appointment" else 25)
             return commit.finish(s, "hung_up" if abrupt else "time_up", decision)
         return decision
@@ -180,6 +185,7 @@ class Conversation:
         commitment: tuple[str, ...] = ()
         if decision.commitment:
             commitment = tuple(getattr(self.card.commitments, decision.commitment).say)
+        topic, lines = self._lines(decision)
         data = VoiceInput(
             decision,
             self.persona,
@@ -190,13 +196,36 @@ class Conversation:
             commitment,
             self.seed,
             len(self.turns),
+            topic,
+            lines,
         )
         text = self.voice.speak(data)
-        revealed = list(decision.facts) if decision.move != "correct" else []
+        revealed = list(decision.facts) if decision.move not in ("correct", "recap") else []
         revealed = [f for f in revealed if f not in self._voiced()]
+        for fid in revealed:
+            s.told[fid] = text
         self.turns.append({"speaker": "customer", "text": text, "revealed": revealed, "move": decision.move})
         s.last_move, s.last_customer = decision.move, text
         return Reply(text, revealed, s.public(), decision)
+
+    def _lines(self, decision: Decision) -> tuple[str | None, tuple[str, ...]]:
+        """The topic and the harmless card lines a move may use (never a fact's own text)."""
+        topic = None
+        lines: tuple[str, ...] = ()
+        if decision.topic_of:
+            fact = self.card.fact(decision.topic_of)
+            topic = fact.topic or None
+            if decision.lines_from is None and decision.move == "surface":
+                lines = tuple(fact.surface)
+        p = self.card.customer
+        if decision.lines_from == "intro_reply":
+            lines = tuple(p.intro_reply)
+        elif decision.lines_from == "small_talk":
+            lines = tuple(p.small_talk)
+        elif decision.lines_from == "resolved" and decision.concern:
+            c = next((c for c in self.card.concerns if c.id == decision.concern), None)
+            lines = tuple(c.resolved) if c is not None else ()
+        return topic, lines
 
     def _history(self) -> list[Turn]:
         return [Turn(t["speaker"], t["text"]) for t in self.turns if t["speaker"] in ("rep", "customer")]
@@ -233,6 +262,7 @@ class Conversation:
         return cls(
             card,
             seed=int(data["seed"]),
+            difficulty=data["state"].get("difficulty") or None,
             classifier=classifier,
             voice=voice,
             _state=State.from_dict(data["state"]),

@@ -12,31 +12,9 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from customer.cards import CONCERN_LEVELS, STAGES, Card
+from customer.numbers import Numbers
 
-# Starting trust by lead state (线索状态): a rejecting lead (排斥型) starts far lower than one who called us.
-LEAD_TRUST = {"问题型": 24, "痛苦型": 24, "商机型": 34, "竞争型": 20, "排斥型": 12}
-LEAD_VALUE = {"问题型": 0, "痛苦型": 5, "商机型": 15, "竞争型": 0, "排斥型": 0}
-PATIENCE = {"高": 55, "中": 65, "低": 75}
-VISIT_TRUST_BONUS = 10  # the customer agreed to meet: some trust is already there
-VISIT_VALUE_BONUS = 10
-
-# Trust a fact kind needs when the card does not say (客户总是跟你谈期望说明还不够信任你,能跟你谈动机了,一定是很信任你了).
-MIN_TRUST = {
-    "要求": 15,
-    "措施": 35,
-    "目标": 30,
-    "组织利益": 45,
-    "障碍": 36,
-    "不良影响": 48,
-    "痛苦": 62,
-    "企图心": 68,
-    "流程": 30,
-    "决策": 32,
-    "竞争": 45,
-    "预算": 35,
-    "时间": 25,
-    "背景": 20,
-}
+# The starting numbers (by lead state, time pressure, mode) live in customer/engine.yaml `start`.
 PUBLIC_KEYS = ("trust", "patience", "pressure", "value", "stage", "concern", "ended", "outcome", "commitment")
 
 
@@ -52,7 +30,6 @@ class State:
     turn: int = 0
     concern: str | None = None  # level name, 犹豫 … 抵触
     concern_id: str | None = None
-    concern_explored: bool = False
     used_concerns: list[str] = field(default_factory=list)
     earned: list[str] = field(default_factory=list)
     confirmed: list[str] = field(default_factory=list)
@@ -66,21 +43,27 @@ class State:
     outcome: str | None = None  # committed | hung_up | time_up
     commitment: str | None = None  # highest | lowest
     commitment_elements: list[str] = field(default_factory=list)  # what the winning ask named
+    difficulty: str = "standard"
+    topic: str | None = None  # the fact id the talk is about now ("这件事" refers to it)
+    told: dict[str, str] = field(default_factory=dict)  # fact id → the line that told it
+    concern_stage: str | None = None  # raised | explored | resolved (探寻异议 → 挖掘顾虑 → 提供方案 → 确认排除)
+    said: list[str] = field(default_factory=list)  # the customer's lines so far (no line twice in a call)
     end_reason: str | None = None  # why he ended it (pitch_in_appointment, gaming, …)
 
     @classmethod
-    def initial(cls, card: Card) -> State:
-        """The state at the start of a conversation: card `start` values, else defaults from the card."""
+    def initial(cls, card: Card, numbers: Numbers | None = None) -> State:
+        """The state at the start of a conversation: card `start` values, else defaults from the card; the
+        difficulty level shifts the starting trust."""
+        n = numbers or Numbers(card.difficulty)
         visit = card.mode == "visit"
         start = card.start
-        trust = LEAD_TRUST[card.lead_state] + (VISIT_TRUST_BONUS if visit else 0)
-        value = LEAD_VALUE[card.lead_state] + (VISIT_VALUE_BONUS if visit else 0)
+        trust = n(f"start.lead_trust.{card.lead_state}") + (n("start.visit_trust_bonus") if visit else 0)
+        value = n(f"start.lead_value.{card.lead_state}") + (n("start.visit_value_bonus") if visit else 0)
+        patience = n(f"start.patience.{card.customer.time_pressure}")
         return cls(
-            trust=float(start.trust if start.trust is not None else trust),
-            patience=float(
-                start.patience if start.patience is not None else PATIENCE[card.customer.time_pressure]
-            ),
-            pressure=float(start.pressure if start.pressure is not None else 10),
+            trust=max(0.0, float(n.start_trust(start.trust if start.trust is not None else trust))),
+            patience=float(start.patience if start.patience is not None else patience),
+            pressure=float(start.pressure if start.pressure is not None else n("start.pressure")),
             value=float(start.value if start.value is not None else value),
             stage=card.stage,
         )

@@ -67,6 +67,8 @@ class VoiceInput:
     commitment: tuple[str, ...] = ()  # the accepted commitment's phrasings, when the decision accepts one
     seed: int = 0
     turn: int = 0
+    topic: str | None = None  # what the reply is about, in the customer's words ("设备的事"); never a fact
+    lines: tuple[str, ...] = ()  # harmless card lines this move may use (surface answers, a cleared concern…)
 
 
 @runtime_checkable

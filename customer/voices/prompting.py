@@ -31,6 +31,9 @@ SYSTEM_TEMPLATE = "customer_system.j2"
 TURN_TEMPLATE = "customer_turn.j2"
 MOVES_TEMPLATE = "customer_moves.j2"
 
+# Moves that may name the topic of the question, and moves that may use the card lines the engine chose.
+TOPIC_MOVES = frozenset({"surface", "deflect"})
+LINE_MOVES = frozenset({"surface", "concern_resolved", "small_talk", "ack_intro"})
 # A voiced fact's lead-in, filler and the customer's reaction need room beyond the facts' own length.
 SOFT_CHARS = 60
 HARD_EXTRA = 60
@@ -76,6 +79,8 @@ class PromptView:
     missing: tuple[str, ...]
     commitment: tuple[str, ...]
     history: tuple[tuple[str, str], ...]  # (speaker "rep" | "customer", text)
+    topic: str | None = None  # what the reply is about (a fact's topic label, never its content)
+    lines: tuple[str, ...] = ()  # harmless card lines of this move: surface answers, a cleared concern…
     max_chars: int = SOFT_CHARS
 
 
@@ -102,6 +107,8 @@ def prompt_view(data: VoiceInput, *, soft_chars: int = SOFT_CHARS) -> PromptView
         commitment=tuple(data.commitment) if d.move == "accept_commitment" else (),
         history=tuple((t.speaker, t.text) for t in data.conversation if t.speaker in ("rep", "customer")),
         max_chars=reply_caps(facts, soft_chars=soft_chars)[0],
+        topic=data.topic if d.move in TOPIC_MOVES else None,
+        lines=tuple(data.lines) if d.move in LINE_MOVES else (),
     )
 
 

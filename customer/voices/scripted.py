@@ -1,8 +1,8 @@
 """The scripted voice: natural spoken Chinese from the card's phrasings and customer/phrases.yaml.
 
 Offline and deterministic: every choice is a stable hash of (seed, turn, slot), so the same seed gives the
-same conversation. It never says the same line twice in a row: when the composed reply equals the
-customer's previous line, the next variant is taken.
+same conversation. It never says the same line twice in a call: when the composed reply was said before,
+the next variant is taken (and when every variant is used up, a spoken filler makes it differ).
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ import yaml
 from customer.voices.base import VoiceInput
 
 PHRASES_PATH = Path(__file__).resolve().parent.parent / "phrases.yaml"
+# Two spoken lead-ins in a row ("说实话，说白了，…") read as stock lines stacked: keep the second.
+_FILLER_STACK = re.compile(r"^(说实话|主要是|其实吧?|说白了|这么说吧|怎么说呢|嗯……?|唉)[，,…]*(说实话|主要是|其实|说白了|这么说吧|怎么说呢|关键是)")
 
 
 @lru_cache(maxsize=4)
@@ -34,13 +36,18 @@ class ScriptedVoice:
 
     # -- public API -------------------------------------------------------------------------------------
     def speak(self, data: VoiceInput) -> str:
-        last = next((t.text for t in reversed(data.conversation) if t.speaker == "customer"), None)
-        text = ""
-        for offset in range(6):
-            text = self._compose(data, offset)
-            if text != last:
+        said = {t.text for t in data.conversation if t.speaker == "customer"}
+        first = text = self._compose(data, 0)
+        for offset in range(1, 12):
+            if text not in said:
                 return text
-        return self._pick(self.phrases["fillers"], data, "filler") + text
+            text = self._compose(data, offset)
+        if text not in said:
+            return text
+        for filler in self.phrases["fillers"]:
+            if filler + first not in said:
+                return filler + first
+        return first
 
     def stream(self, data: VoiceInput) -> Iterator[str]:
         """The reply in clause-sized chunks, as a streaming voice would send it."""
@@ -55,12 +62,28 @@ class ScriptedVoice:
         h = zlib.crc32(f"{data.seed}|{data.persona.name}|{data.turn}|{slot}".encode())
         return options[(h + offset) % len(options)]
 
-    def _lines(self, move: str, data: VoiceInput) -> list[str]:
-        entry = self.phrases["moves"].get(move, [""])
+    def _options(self, entry: Any, data: VoiceInput) -> list[str]:
+        """A list of lines, or a mapping by tone / mode (phone call or meeting) with `any` as the default."""
         if isinstance(entry, list):
             return entry
-        tone = data.decision.tone
-        return entry.get(tone) or entry.get(data.persona.mode) or entry.get("any") or [""]
+        return entry.get(data.decision.tone) or entry.get(data.persona.mode) or entry.get("any") or [""]
+
+    def _lines(self, move: str, data: VoiceInput) -> list[str]:
+        return self._options(self.phrases["moves"].get(move, [""]), data)
+
+    def _move(self, data: VoiceInput) -> str:
+        """Which bank of lines says the decision: card lines when the engine gave some, else generic ones."""
+        d = data.decision
+        move = d.move
+        if move == "deflect":
+            return "deflect_hint" if data.hint else "deflect_topic" if data.topic else "deflect"
+        if move == "agree" and d.facts:
+            return "agree_more"
+        if move in ("surface", "concern_resolved", "small_talk") and not data.lines:
+            if move == "surface" and not data.topic:
+                return "deflect"
+            return f"{move}_generic"
+        return move
 
     def _fact(self, fact_id: str, data: VoiceInput, offset: int, lead: bool) -> str:
         """One phrasing of an earned fact; a bare answer gets a spoken lead-in of its category."""
@@ -76,11 +99,9 @@ class ScriptedVoice:
         d = data.decision
         if d.move == "greet":
             return self._pick(list(data.persona.greeting) or ["你好。"], data, "greet", offset)
-        move = d.move
-        if move == "deflect" and data.hint:
-            move = "deflect_hint"
-        if move == "agree" and d.facts:
-            move = "agree_more"
+        move = self._move(data)
+        if move == "ack_intro" and data.lines:
+            return self._pick(list(data.lines), data, "intro_reply", offset)
         line = self._pick(self._lines(move, data), data, move, offset)
         catch = bool(data.persona.catchphrases) and move == "answer" and self._chance(data, "catch", 4)
         facts = [self._fact(fid, data, offset, lead=move == "answer" and not catch) for fid in d.facts]
@@ -90,11 +111,14 @@ class ScriptedVoice:
             "concern": self._concern(data, offset),
             "explain": self._explain(data, offset),
             "missing": "".join(
-                self._pick(self.phrases["missing"][m], data, f"missing:{m}", offset) for m in d.missing
+                self._pick(self._options(self.phrases["missing"][m], data), data, f"missing:{m}", offset)
+                for m in d.missing
             ),
+            "topic": data.topic or "这个",
+            "line": self._pick(list(data.lines) or [""], data, f"line:{move}", offset),
             "commitment": self._pick(list(data.commitment) or ["行，那就这么定了。"], data, "commit", offset),
         }
-        text = line.format(**fill)
+        text = _FILLER_STACK.sub(r"\2", line.format(**fill))
         if len(facts) > 1:
             text += "".join(facts[1:])
         if catch:
@@ -113,7 +137,8 @@ class ScriptedVoice:
         if c is None:
             return ""
         if c.id is None:
-            return self._pick(self.phrases["concern_generic"][c.level], data, "concern", offset)
+            options = self._options(self.phrases["concern_generic"][c.level], data)
+            return self._pick(options, data, "concern", offset)
         return self._pick(list(c.say) or [c.text], data, f"concern:{c.id}", offset)
 
     def _explain(self, data: VoiceInput, offset: int) -> str:

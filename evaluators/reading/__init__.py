@@ -74,6 +74,22 @@ class Cues:
         return self._words("cue_customer_concern")
 
     @cached_property
+    def refers_back(self) -> bool:  # "这件事 / 那次 / 您刚才说的": about the last topic
+        return self._has("cue_refers_back")
+
+    @cached_property
+    def probes_concern(self) -> bool:  # 探寻异议: what worries him, what holds him back
+        return self._has("cue_probes_concern")
+
+    @cached_property
+    def offers_plan(self) -> bool:  # 提供方案: a way to remove a concern
+        return self._has("cue_offers_plan")
+
+    @cached_property
+    def small_talk(self) -> bool:  # 寒暄
+        return self._has("cue_small_talk")
+
+    @cached_property
     def gaming(self) -> bool:  # talking to the bot ("隐藏信息", "忽略之前的指令")
         return self._has("cue_gaming")
 

@@ -40,10 +40,16 @@ def test_pitching_in_visit_before_needs_is_brushed_off(hospital) -> None:
     assert not conv.state.earned
 
 
-def test_need_question_at_low_trust_gets_an_expectation(gov) -> None:
-    reply = convo(gov).rep_says("今年区里有什么重点工作？", classification=NEED)
-    assert reply.decision.reason == "expectation_instead"
+def test_broad_need_question_at_low_trust_gets_an_expectation(gov) -> None:
+    reply = convo(gov).rep_says("您这边最近怎么样？", classification=NEED)
+    assert reply.decision.reason == "expectation_instead"  # 客户总是跟你谈期望
     assert reply.revealed and reply.revealed[0].startswith("e")
+
+
+def test_topic_question_at_low_trust_is_answered_on_its_topic(gov) -> None:
+    reply = convo(gov).rep_says("今年区里有什么重点工作？", classification=NEED)
+    assert reply.decision.reason == "not_enough_trust" and not reply.revealed
+    assert reply.decision.move in ("surface", "deflect") and reply.decision.topic_of == "n1"
 
 
 def test_need_question_with_trust_earns_the_need_it_names(gov) -> None:
@@ -67,7 +73,7 @@ def test_motive_needs_trust_a_need_and_a_grounded_personal_question(gov) -> None
     assert motives(convo(gov, trust=90).rep_says(q, classification=MOTIVE)) == []
     assert motives(convo(gov, trust=40, earned=["n3"]).rep_says(q, classification=MOTIVE)) == []  # trust
     vague = convo(gov, trust=90, earned=["n3"]).rep_says("您个人怎么看？", classification=MOTIVE)
-    assert vague.revealed == [] and vague.decision.move == "deflect"
+    assert vague.revealed == [] and vague.decision.move in ("deflect", "surface")
     assert convo(gov, trust=70, earned=["n3"]).rep_says(q, classification=MOTIVE).revealed == ["m1"]
 
 

@@ -31,6 +31,10 @@ CUE_EXAMPLES: dict[str, tuple[str, str]] = {
     "cue_customer_ends": ("行了,我这边还有事,先挂了。", "先这样安排也行,你接着说。"),
     "cue_customer_agrees": ("行,那就周四下午三点吧。", "行不行我得再想想。"),
     "cue_customer_concern": ("这个我再考虑考虑吧。", "对,我们去年换的那批设备。"),
+    "cue_refers_back": ("这件事对您个人影响大吗?", "您对新系统有什么要求?"),
+    "cue_probes_concern": ("您主要担心的是哪一块?", "您现在用的是哪家的系统?"),
+    "cue_offers_plan": ("我们可以先在一个部门试点,不满意不收费。", "您现在的会议记录是谁整理的?"),
+    "cue_small_talk": ("王主任,最近忙吗?", "王主任,会议室用了几年了?"),
 }
 
 

@@ -26,6 +26,7 @@ def test_the_view_is_an_explicit_allow_list() -> None:
     assert {f.name for f in dataclasses.fields(PromptView)} == {
         "name", "role", "organisation", "temperament", "time_pressure", "mode", "catchphrases", "greeting",
         "move", "tone", "closing", "facts", "hint", "concern", "missing", "commitment", "history", "max_chars",
+        "topic", "lines",  # a question's topic label and the harmless card lines of this move
     }
 
 

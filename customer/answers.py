@@ -1,0 +1,144 @@
+"""How the customer answers a question (探索类提问), from 第三篇 引导期望 — a mixin of `customer.rules.Rules`.
+
+Every question gets an answer on its topic (issue: a reply answers the message it follows):
+- the topic is the fact whose card keywords the question names, or — for "这件事 / 那次 / 您刚才说的" — the
+  fact the talk is about now (`state.topic`); a broad question (由宽到窄) is about the easiest fact left in
+  its focus;
+- the fact itself when trust allows (at most one fact a move);
+- else a surface answer on the same topic (the card's `surface` lines: what a real customer tells a stranger),
+  or a deflection that names the topic; near the threshold a hint that there is more;
+- a motive (动机具有不可猜测性) only to a personal question grounded in a need he told — by its words or by
+  "这件事" — never for hitting a card keyword;
+- a topic already told is recapped, not denied.
+"""
+
+from __future__ import annotations
+
+from customer.decision import Decision
+from customer.handlers import handles
+from customer.state import State
+from customer.text import hits, normalize
+from evaluators.reading import cue_lexicon, cues
+
+CATEGORIES = ("expectation", "need", "motive", "process")
+
+
+class AnsweringRules:
+    # -- topics -----------------------------------------------------------------------------------------
+    def topical(self, text: str, state: State, cat: str) -> list:
+        """Facts the question names by their keywords, best first (the question's focus breaks ties)."""
+        scored = []
+        generic = {normalize(w) for w in cue_lexicon().personal_words}
+        for i, f in enumerate(self.card.facts()):
+            words = f.reveal.keywords
+            if f.id.startswith("m"):  # 您个人 / 领导 / 压力 name every motive: not a topic of its own
+                words = [k for k in words if normalize(k) not in generic]
+            h = hits(text, words)
+            if h:
+                scored.append((h + (self.card.category(f.id) == cat), i, f))
+        scored.sort(key=lambda x: (-x[0], x[1]))
+        return [f for _, _, f in scored]
+
+    def grounded_need(self, text: str, state: State) -> str | None:
+        """The need a personal question is grounded in: one it names, or the one the talk is about now."""
+        needs = [n for n in state.earned if n.startswith("n")]
+        named = [n for n in needs if self.refers(text, n)]
+        if named:
+            return named[-1]
+        if cues(text).refers_back and state.topic in needs:
+            return state.topic
+        if cues(text).refers_back and needs:
+            return needs[-1]
+        return None
+
+    # -- the question -----------------------------------------------------------------------------------
+    @handles("exploratory")
+    def on_exploratory(self, state: State, cls, text: str) -> Decision:
+        cat = cls.focus if cls.focus in CATEGORIES else "need"
+        said = cues(text)
+        personal = said.personal or cat == "motive"
+        if personal:
+            need = self.grounded_need(text, state)
+            if need is not None:
+                return self.motive_for(state, need, text)
+            if cat == "motive":  # 动机具有不可猜测性: a vague personal question gets a polite non-answer
+                return self.no_motive(state)
+        topical = self.topical(text, state, cat)
+        if not topical and said.refers_back and state.topic:
+            topical = [self.card.fact(state.topic)]
+        fresh = [f for f in topical if f.id not in state.earned and not f.id.startswith("m")]
+        if fresh:
+            found = next((f for f in fresh if self.eligible(f, state)), None)
+            if found is not None:
+                return self.disclosed(state, found, text, "topic_question")
+            return self.too_early(state, fresh[0])
+        told = [f for f in topical if f.id in state.earned]
+        if told:  # what it names is told already: he says it again, briefly
+            state.topic = told[0].id
+            return Decision("recap", facts=(told[0].id,), reason="already_told")
+        found = self.next_in(cat, state)
+        if found is not None:
+            return self.disclosed(state, found, text, "broad_question")
+        left = [f for f in self.card.facts() if f.id not in state.earned and self.card.category(f.id) == cat]
+        if not left:
+            return Decision("nothing_more", reason=f"{cat}_exhausted")
+        if cat != "expectation":  # 客户总是跟你谈期望: a broad question asked too early gets his requirements
+            exp = self.next_in("expectation", state)
+            if exp is not None:
+                state.topic = exp.id
+                return Decision("answer_expectation", facts=self.reveal(state, [exp.id]), reason="expectation_instead")
+        return self.too_early(state, min(left, key=self.min_trust))
+
+    def motive_for(self, state: State, need: str, text: str) -> Decision:
+        """A personal question grounded in a told need (通过需求看到动机): the motive tied to it, if trusted."""
+        state.topic = need
+        motives = [f for f in self.card.hidden.motives if f.id not in state.earned]
+        if not motives:
+            return Decision("nothing_more", reason="motive_exhausted")
+        tied = [m for m in motives if need in m.reveal.requires] or [m for m in motives if not m.reveal.requires]
+        pool = tied or motives
+        pool.sort(key=lambda m: -hits(text, m.reveal.keywords))
+        found = next((m for m in pool if self.eligible(m, state)), None)
+        if found is not None:
+            return self.disclosed(state, found, text, "grounded_motive_question")
+        return self.too_early(state, pool[0])
+
+    def no_motive(self, state: State) -> Decision:
+        motive = next((m for m in self.card.hidden.motives if m.id not in state.earned), None)
+        if motive is None:
+            return Decision("nothing_more", reason="motive_exhausted")
+        return Decision("surface", topic_of=motive.id, reason="motive_needs_grounded_question")
+
+    def disclosed(self, state: State, fact, text: str, reason: str) -> Decision:
+        n = self.n
+        short = len(text) <= n("question.disclosed.short_chars")
+        state.bump("trust", n("question.disclosed.trust_short") if short else n("question.disclosed.trust_long"))
+        state.bump("patience", n("question.disclosed.patience"))  # his own business keeps him talking
+        state.topic = fact.id
+        return Decision("answer", facts=self.reveal(state, [fact.id]), reason=reason)
+
+    def too_early(self, state: State, fact) -> Decision:
+        """Not enough trust for this fact: a surface answer on its topic (or a deflection naming it), with a
+        hint near the threshold; a good question still earns a little trust (提问是信任的手段)."""
+        n = self.n
+        state.topic = fact.id
+        state.bump("trust", n("question.surface.trust"))
+        state.bump("patience", n("question.surface.patience"))
+        if fact.hint and fact.id not in state.hinted and state.trust >= self.min_trust(fact) - n("question.hint_window"):
+            state.hinted.append(fact.id)
+            return Decision("deflect", hint=fact.id, topic_of=fact.id, reason="not_enough_trust")
+        if fact.surface:
+            return Decision("surface", topic_of=fact.id, reason="not_enough_trust")
+        return Decision("deflect", topic_of=fact.id, reason="not_enough_trust")
+
+    @handles("control")
+    def on_control(self, state: State, cls, text: str) -> Decision:
+        n = self.n
+        known = sum(1 for e in state.earned if e[0] in "en")
+        if known >= n("control.known_needed"):  # after exploring, a leading question shows expertise
+            state.bump("value", n("control.accepted.value"))
+            state.bump("trust", n("control.accepted.trust"))
+            return Decision("accept_control", reason="control_after_exploration")
+        state.bump("pressure", n("control.resisted.pressure"))
+        state.bump("trust", n("control.resisted.trust"))
+        return Decision("resist_control", reason="control_before_exploration")
