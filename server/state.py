@@ -6,14 +6,14 @@ import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from peilian.settings import Settings
 from server.db.engine import make_sessionmaker
 from server.db.migrate import connect, upgrade
 from server.db.models import PracticeSession
-from server.lms import OutboxWorker, enqueue_results
+from server.lms import OutboxWorker, enqueue_adjustment, enqueue_results
 from server.middleware import RateLimiter
 from server.services.practice import Practice, VoiceFactory
 
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from customer.cards import Card
     from customer.voices.base import Voice
     from knowledge.index import BookIndex
+    from server.services.review import Adjusted
 
 
 def _card_lookup(db: Session, org_id: str, card_id: str) -> Card | None:
@@ -99,6 +100,19 @@ class AppState:
         return cls(settings=settings, engine=engine, sessionmaker=maker, practice=practice, outbox_worker=worker,
                    rate_limiter=RateLimiter(settings.rate_limit_per_minute),
                    overrides=overrides, _book_index=overrides.get("book_index"))
+
+    def report_adjustment(self, db: Session, adjusted: Adjusted) -> None:
+        """A trainer adjusted a score: queue the corrected result for the organisation's LMS (a superseding
+        xAPI statement and/or a `scorecard.adjusted` webhook) in the adjustment's own transaction."""
+        from server.services.scores import scorecard_view
+
+        session = adjusted.session
+        card = _card_lookup(db, session.org_id, session.scenario_id)
+        if enqueue_adjustment(db, session, adjusted.adjustment, author=adjusted.author,
+                              scorecard=scorecard_view(session.scorecard or {}, adjusted.scores),
+                              base_url=self.settings.base_url, scenario_title=card.title if card else None):
+            # Woken once the items are committed: a pass before that would not see them.
+            event.listen(db, "after_commit", lambda _db: self.outbox_worker.wake(), once=True)
 
     @property
     def chat_model(self) -> Any:

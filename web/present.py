@@ -42,7 +42,7 @@ END_REASONS = {
     "rep_ended": "你结束了通话",
     "committed": "客户答应了你的行动承诺",
     "hung_up": "客户挂断了电话",
-    "time_up": "时间到了，客户结束了谈话",
+    "time_up": "时间到了,客户结束了谈话",
     "customer_ended": "客户结束了谈话",
 }
 
@@ -50,7 +50,7 @@ END_REASONS = {
 OUTCOME_RESULTS = {
     "committed": "客户同意",
     "hung_up": "客户挂断",
-    "time_up": "时间到了，客户结束了谈话",
+    "time_up": "时间到",
     "ended": "销售结束了通话",
     "unknown": "无法判断",
 }
@@ -306,6 +306,7 @@ def transcript_view(
         findings.setdefault(-1 if turn is None else int(turn), []).append(
             {**f, "dimension_label": DIMENSIONS.get(f.get("dimension", ""), "")}
         )
+    unscored = {t.get("index") for t in (scorecard or {}).get("turns") or [] if t.get("scored") is False}
     by_seq: dict[int | None, list[dict[str, Any]]] = {}
     for c in comments or []:
         by_seq.setdefault(c.get("message_seq"), []).append(c)
@@ -327,11 +328,21 @@ def transcript_view(
                 "act_name": (act or {}).get("act") or "",
                 "missing": missing_elements(act),
                 "findings": findings.get(m.seq, []),
+                "unscored": m.seq in unscored,
                 "comments": by_seq.get(m.seq, []),
                 "correction": correction_view((corrections or {}).get(m.seq)),
             }
         )
     return rows
+
+
+def call_findings(scorecard: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The findings about the whole call (`turn` null), shown with the scores rather than on a message."""
+    return [
+        {**f, "dimension_label": DIMENSIONS.get(f.get("dimension", ""), "")}
+        for f in (scorecard or {}).get("findings") or []
+        if f.get("turn") is None
+    ]
 
 
 def correction_view(correction: dict[str, Any] | None) -> dict[str, Any] | None:

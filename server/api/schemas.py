@@ -125,3 +125,32 @@ class LabelIn(Strict):
     elements: dict[str, Any] | None = Field(
         default=None, description="仅 commitment:{time, people, action, benefit} 四个布尔值",
         examples=[None])
+
+
+class OutcomeOut(BaseModel):
+    """How the call ended (evaluators.scorecard's `outcome`); scorecards stored before it read as unknown."""
+
+    model_config = ConfigDict(extra="allow")
+
+    result: Literal["committed", "hung_up", "time_up", "ended", "unknown"] = Field(
+        description="committed 客户同意 / hung_up 客户挂断 / time_up 时间到 / ended 销售结束 / unknown 无法判断")
+    commitment: str | None = Field(default=None, description="highest / lowest:客户答应的是最高还是最低承诺")
+    elements: list[str] | None = Field(default=None, description="承诺里有的要素:time / people / action / benefit")
+    reason: str | None = Field(default=None, description="客户离开的原因")
+    facts_earned: int | None = Field(default=None, description="挖到的隐藏事实数;导入的记录为 null")
+    facts_total: int | None = Field(default=None, description="场景卡上的隐藏事实数;导入的记录为 null")
+    earned: dict[str, int] | None = Field(default=None, description="按 expectation / need / motive / process 计")
+
+
+class ScorecardOut(BaseModel):
+    """The scorecard (CONTRACT §4) with the trainer's adjustments applied, the session and the hidden facts."""
+
+    model_config = ConfigDict(extra="allow")
+
+    mode: str
+    scores: dict[str, int] = Field(description="生效分:培训师调整过的维度取最新一次调整,总分随之重算")
+    original_scores: dict[str, int] = Field(description="评分器给出的原始分,永不改变")
+    adjusted: list[str] = Field(description="培训师调整过的维度")
+    outcome: OutcomeOut
+    session: dict[str, Any]
+    facts: list[dict[str, Any]]

@@ -147,7 +147,9 @@ class PracticeSession(Base):
     last_event_at: Mapped[datetime] = mapped_column(default=utcnow)
     ended_at: Mapped[datetime | None]
     end_reason: Mapped[str | None] = mapped_column(String(32))
-    overall_score: Mapped[int | None] = mapped_column(Integer, index=True)
+    overall_score: Mapped[int | None] = mapped_column(Integer, index=True)  # the scorecard's, never changed
+    # The effective overall after a trainer's adjustments (services/scores.py); NULL while none was made.
+    adjusted_overall: Mapped[int | None] = mapped_column(Integer)
     scorecard: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_via: Mapped[str] = mapped_column(String(16), default="web")  # web | api
 

@@ -1,7 +1,8 @@
 """The outbox: results for an organisation's LMS are stored first and delivered later, with retries.
 
 `enqueue_results` adds the items in the caller's transaction, so a result exists exactly when the ended
-session does. `deliver_due` sends due items; any number of workers (threads or processes, SQLite or
+session does; `enqueue_adjustment` likewise adds the corrected result when a trainer adjusts a score (a
+superseding xAPI statement, a `scorecard.adjusted` webhook). `deliver_due` sends due items; any number of workers (threads or processes, SQLite or
 PostgreSQL) may run it at once, since an item is *claimed* by a conditional UPDATE before it is sent:
 
     UPDATE outbox SET attempts = attempts + 1, next_attempt_at = now + lease
@@ -24,11 +25,11 @@ import httpx
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from server.db.models import Organization, OutboxItem, PracticeSession, utcnow
+from server.db.models import Organization, OutboxItem, PracticeSession, ScoreAdjustment, User, utcnow
 from server.lms import transport
 from server.lms.transport import Job
-from server.lms.webhook import build_webhook
-from server.lms.xapi import as_utc, build_statement
+from server.lms.webhook import build_adjusted, build_webhook
+from server.lms.xapi import as_utc, build_correction, build_statement
 
 log = logging.getLogger("peilian.lms.outbox")
 
@@ -78,27 +79,64 @@ def enqueue_results(db: Session, practice: PracticeSession, *, base_url: str,
     """Add one outbox item per target the organisation configured (LRS and/or webhook); send nothing.
 
     Contract: `practice` has ended; the items join the caller's transaction (flushed, not committed), so
-    they are committed — or rolled back — together with the session's end. Idempotent: a (session, kind,
-    target) already in the outbox is not added again. Returns the items added (empty: no target).
+    they are committed — or rolled back — together with the session's end. Idempotent: a payload already in
+    the outbox for that (session, kind, target) is not added again (its id is derived from the session).
+    Returns the items added (empty: no target).
     """
-    org = db.get(Organization, practice.org_id)
-    if org is None:
-        raise ValueError(f"organisation {practice.org_id} not found")
-    due = as_utc(now) if now else utcnow()
+    org = _org(db, practice)
     wanted: list[tuple[str, str, dict[str, Any]]] = []
     if org.lrs_endpoint:
         statement = build_statement(practice, base_url=base_url, scenario_title=scenario_title)
         wanted.append((KIND_XAPI, org.lrs_endpoint, statement))
     if org.webhook_url:
         wanted.append((KIND_WEBHOOK, org.webhook_url, build_webhook(practice, scenario_title=scenario_title)))
+    return _add(db, org, practice, wanted, now=now)
+
+
+def enqueue_adjustment(db: Session, practice: PracticeSession, adjustment: ScoreAdjustment, *, author: User,
+                       scorecard: dict[str, Any], base_url: str, scenario_title: str | None = None,
+                       now: datetime | None = None) -> list[OutboxItem]:
+    """Add the corrected result of `practice` after a trainer's `adjustment`, per configured target: the
+    xAPI statement that supersedes the session's first one (`xapi.build_correction`) and/or the signed
+    `scorecard.adjusted` webhook (`webhook.build_adjusted`); send nothing.
+
+    `scorecard` is the session's scorecard with the effective scores (services.scores.scorecard_view). Same
+    contract as `enqueue_results`: the caller's transaction, idempotent per adjustment, returns what it added.
+    """
+    org = _org(db, practice)
+    wanted: list[tuple[str, str, dict[str, Any]]] = []
+    if org.lrs_endpoint:
+        statement = build_correction(practice, adjustment, author=author, scorecard=scorecard, base_url=base_url,
+                                     scenario_title=scenario_title)
+        wanted.append((KIND_XAPI, org.lrs_endpoint, statement))
+    if org.webhook_url:
+        wanted.append((KIND_WEBHOOK, org.webhook_url, build_adjusted(practice, adjustment, author=author,
+                                                                     scorecard=scorecard,
+                                                                     scenario_title=scenario_title)))
+    return _add(db, org, practice, wanted, now=now)
+
+
+def _org(db: Session, practice: PracticeSession) -> Organization:
+    org = db.get(Organization, practice.org_id)
+    if org is None:
+        raise ValueError(f"organisation {practice.org_id} not found")
+    return org
+
+
+def _add(db: Session, org: Organization, practice: PracticeSession, wanted: list[tuple[str, str, dict[str, Any]]],
+         *, now: datetime | None) -> list[OutboxItem]:
+    """Add the `wanted` (kind, target, payload) items not in the outbox yet (same session, kind, target and
+    payload id), due at `now`; flushed in the caller's transaction."""
     if not wanted:
         return []
-    existing = {(kind, target) for kind, target in db.execute(
-        select(OutboxItem.kind, OutboxItem.target).where(OutboxItem.session_id == practice.id))}
+    due = as_utc(now) if now else utcnow()
+    existing = {(kind, target, payload_id) for kind, target, payload_id in db.execute(
+        select(OutboxItem.kind, OutboxItem.target, OutboxItem.payload["id"].as_string())
+        .where(OutboxItem.session_id == practice.id))}
     items = [
         OutboxItem(org_id=org.id, session_id=practice.id, kind=kind, target=target, payload=payload,
                    attempts=0, next_attempt_at=due)
-        for kind, target, payload in wanted if (kind, target) not in existing
+        for kind, target, payload in wanted if (kind, target, payload["id"]) not in existing
     ]
     db.add_all(items)
     db.flush()

@@ -7,6 +7,10 @@ Receivers call `verify(secret, body, header)`: it checks the HMAC in constant ti
 more than `tolerance_s` (default 5 min) away from now, which stops replays of an old, captured request.
 Each attempt is signed anew, so a delivery retried hours later still verifies; the payload's `id` stays the
 same across retries, so receivers can drop duplicates by it.
+
+Events: `session.completed` when a session ends (`build_webhook`), `scorecard.adjusted` when a trainer adjusts
+one of its scores (`build_adjusted`: the dimension, original and new value, who and why, and the session's
+original and effective scores); the latest event of a session carries its current result.
 """
 
 from __future__ import annotations
@@ -18,10 +22,12 @@ import time
 import uuid
 from typing import Any
 
-from server.db.models import PracticeSession
-from server.lms.xapi import ID_NAMESPACE, PASSING_SCORE, iso_timestamp, learner_account_name
+from server.db.models import PracticeSession, ScoreAdjustment, User
+from server.lms.xapi import ID_NAMESPACE, PASSING_SCORE, adjustment_view, iso_timestamp, learner_account_name
+from server.services.outcomes import outcome_of
 
 EVENT_SESSION_COMPLETED = "session.completed"
+EVENT_SCORECARD_ADJUSTED = "scorecard.adjusted"
 SIGNATURE_HEADER = "X-Peilian-Signature"
 EVENT_HEADER = "X-Peilian-Event"
 DELIVERY_HEADER = "X-Peilian-Delivery"
@@ -35,20 +41,22 @@ def event_id(session_id: str) -> str:
     return str(uuid.uuid5(ID_NAMESPACE, f"webhook:{EVENT_SESSION_COMPLETED}:{session_id}"))
 
 
-def build_webhook(practice: PracticeSession, *, scenario_title: str | None = None) -> dict[str, Any]:
-    """The `session.completed` payload of an ended session (JSON-ready, deterministic).
+def adjusted_event_id(session_id: str, adjustment_id: int) -> str:
+    """The id of the `scorecard.adjusted` event of one adjustment: stable across retries."""
+    return str(uuid.uuid5(ID_NAMESPACE, f"webhook:{EVENT_SCORECARD_ADJUSTED}:{session_id}:{adjustment_id}"))
 
-    Contract: `practice.ended_at` is set (else `ValueError`) and `practice.user` is loaded. `scores` is the
-    scorecard's `scores` (CONTRACT.md §4), `overall` is `overall_score` (0-100 or null), `passed` applies
-    `PASSING_SCORE`; the full scorecard follows as it is.
-    """
+
+def _passed(overall: int | None) -> bool | None:
+    return None if overall is None else overall >= PASSING_SCORE
+
+
+def _envelope(practice: PracticeSession, event: str, event_id: str, scenario_title: str | None) -> dict[str, Any]:
+    """What every event of a session carries: its id and kind, the session, the learner and the scenario."""
     if practice.ended_at is None:
         raise ValueError(f"会话 {practice.id} 尚未结束,不能上报")
-    scorecard = practice.scorecard or {}
-    overall = practice.overall_score
     return {
-        "id": event_id(practice.id),
-        "event": EVENT_SESSION_COMPLETED,
+        "id": event_id,
+        "event": event,
         "version": PAYLOAD_VERSION,
         "session": {
             "id": practice.id,
@@ -65,11 +73,52 @@ def build_webhook(practice: PracticeSession, *, scenario_title: str | None = Non
             "account_name": learner_account_name(practice),
         },
         "scenario": {"id": practice.scenario_id, "title": scenario_title or practice.scenario_id},
+    }
+
+
+def build_webhook(practice: PracticeSession, *, scenario_title: str | None = None) -> dict[str, Any]:
+    """The `session.completed` payload of an ended session (JSON-ready, deterministic).
+
+    Contract: `practice.ended_at` is set (else `ValueError`) and `practice.user` is loaded. `scores` is the
+    scorecard's `scores` (CONTRACT.md §4), `overall` is `overall_score` (0-100 or null), `passed` applies
+    `PASSING_SCORE`, `outcome` is the call's outcome (unknown for a scorecard without one); the full
+    scorecard follows as it is.
+    """
+    scorecard = practice.scorecard or {}
+    overall = practice.overall_score
+    return {
+        **_envelope(practice, EVENT_SESSION_COMPLETED, event_id(practice.id), scenario_title),
         "overall": overall,
-        "passed": None if overall is None else overall >= PASSING_SCORE,
+        "passed": _passed(overall),
+        "outcome": outcome_of(scorecard),
         "scores": scorecard.get("scores", {}),
         "scorecard": scorecard,
         "ended_at": iso_timestamp(practice.ended_at),
+    }
+
+
+def build_adjusted(practice: PracticeSession, adjustment: ScoreAdjustment, *, author: User,
+                   scorecard: dict[str, Any], scenario_title: str | None = None) -> dict[str, Any]:
+    """The `scorecard.adjusted` payload of one trainer's adjustment (JSON-ready, deterministic).
+
+    `scorecard` carries the effective `scores` and the scorer's `original_scores` (services.scores'
+    scorecard_view). `adjustment` = {id, dimension, original, adjusted, reason, author, created_at};
+    `overall` / `passed` are the effective ones; `supersedes` is the id of the session's `session.completed`.
+    """
+    effective = dict(scorecard.get("scores") or {})
+    overall = effective.get("overall")
+    return {
+        **_envelope(practice, EVENT_SCORECARD_ADJUSTED, adjusted_event_id(practice.id, adjustment.id),
+                    scenario_title),
+        "adjustment": adjustment_view(adjustment, author),
+        "original_scores": dict(scorecard.get("original_scores") or {}),
+        "effective_scores": effective,
+        "overall": overall,
+        "original_overall": (scorecard.get("original_scores") or {}).get("overall"),
+        "passed": _passed(overall),
+        "outcome": outcome_of(scorecard),
+        "supersedes": event_id(practice.id),
+        "adjusted_at": iso_timestamp(adjustment.created_at),
     }
 
 

@@ -52,6 +52,7 @@ class OutboxWorker:
         self._http_timeout_s = http_timeout_s
         self._client = client or httpx.Client(timeout=http_timeout_s)
         self._task: asyncio.Task[None] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._stopping: asyncio.Event | None = None
         self._wake: asyncio.Event | None = None
         self._progress: asyncio.Condition | None = None
@@ -74,12 +75,23 @@ class OutboxWorker:
         self._wake = asyncio.Event()
         self._progress = asyncio.Condition()
         self._finished = False
-        self._task = asyncio.get_running_loop().create_task(self._run(), name="peilian-outbox-worker")
+        self._loop = asyncio.get_running_loop()
+        self._task = self._loop.create_task(self._run(), name="peilian-outbox-worker")
 
     def wake(self) -> None:
-        """Run a pass now instead of at the next tick (e.g. right after a session ended). Loop thread only."""
-        if self._wake is not None:
+        """Run a pass now instead of at the next tick (e.g. right after a session ended). From any thread:
+        a worker thread (where sync routes and turns run) hands the wake-up to the worker's event loop."""
+        if self._wake is None or self._loop is None:
+            return
+        try:
+            on_loop = asyncio.get_running_loop() is self._loop
+        except RuntimeError:  # no loop in this thread
+            on_loop = False
+        if on_loop:
             self._wake.set()
+        else:
+            with contextlib.suppress(RuntimeError):  # the loop has closed: nothing left to wake
+                self._loop.call_soon_threadsafe(self._wake.set)
 
     async def stop(self, *, timeout_s: float = 30.0) -> None:
         """Let the current pass finish, then end the loop; after `timeout_s` the task is cancelled.

@@ -1,9 +1,17 @@
-"""The xAPI 1.0.3 statement that reports one ended practice session to an LRS.
+"""The xAPI 1.0.3 statements that report a practice session to an LRS.
 
-One statement per session: *actor* (the learner, as an account on this server) *completed* the *scenario*
-(an Activity), with the overall score, pass/fail, the duration and the whole scorecard (CONTRACT.md §4) as a
-result extension. The statement id and the context registration are derived from the session id (uuid5),
-so every retry — and every re-enqueue of the same session — carries the same id and an LRS stores it once.
+One statement when the session ends: *actor* (the learner, as an account on this server) *completed* the
+*scenario* (an Activity), with the overall score, the duration, the outcome of the call (`result.success` only
+when the customer agreed to a commitment, `result.completion` when the call ended in a known way; both left
+out when the outcome is unknown) and, as result extensions under this server's IRIs, the outcome and the whole
+scorecard (CONTRACT.md §4). The statement id and the context registration are derived from the session id
+(uuid5), so every retry — and every re-enqueue of the same session — carries the same id and an LRS stores it
+once.
+
+A trainer's adjustment issues a *correction* (`build_correction`): a new statement of the same registration
+with the effective scores, whose `context.statement` refers to the session's first statement, timestamped when
+the adjustment was made, with the adjustment (who, why, what) as a result extension. Statements are never
+changed or voided: the LRS keeps the history, and the latest statement of a registration is its result.
 
 The shape is checked in the tests with Ralph's xAPI models (`ralph.models.xapi`), not by this module.
 """
@@ -15,7 +23,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
-from server.db.models import PracticeSession
+from server.db.models import PracticeSession, ScoreAdjustment, User
+from server.services.outcomes import committed, known, outcome_of
 
 XAPI_VERSION = "1.0.3"
 VERB_COMPLETED = "http://adlnet.gov/expapi/verbs/completed"
@@ -23,7 +32,8 @@ VERB_COMPLETED = "http://adlnet.gov/expapi/verbs/completed"
 ACTIVITY_TYPE = "http://adlnet.gov/expapi/activities/simulation"
 PLATFORM = "Peilian"
 LANGUAGE = "zh-CN"
-# Overall score (0-100) at or above which `result.success` is true; LMSs use it for pass/fail rules.
+# Overall score (0-100) at or above which the webhook's `passed` is true. The xAPI `result.success` follows the
+# call's outcome instead: true only when the customer agreed to a commitment.
 PASSING_SCORE = 60
 SCORE_MIN = 0
 SCORE_MAX = 100
@@ -38,6 +48,11 @@ class StatementError(ValueError):
 def statement_id(session_id: str) -> str:
     """The statement id of a session: the same for every call, different for every session."""
     return str(uuid.uuid5(ID_NAMESPACE, f"statement:{session_id}"))
+
+
+def correction_id(session_id: str, adjustment_id: int) -> str:
+    """The id of the statement that corrects a session's result after one adjustment (stable across retries)."""
+    return str(uuid.uuid5(ID_NAMESPACE, f"statement:{session_id}:adjustment:{adjustment_id}"))
 
 
 def registration_id(session_id: str) -> str:
@@ -104,6 +119,58 @@ def build_statement(practice: PracticeSession, *, base_url: str, scenario_title:
     `scenario_title` names the Activity (falls back to the scenario id). The score part is omitted when the
     session has no `overall_score`. Deterministic: the same session gives the same dict.
     """
+    return _statement(practice, base_url=base_url, scenario_title=scenario_title, overall=practice.overall_score,
+                      scorecard=practice.scorecard)
+
+
+def build_correction(practice: PracticeSession, adjustment: ScoreAdjustment, *, author: User,
+                     scorecard: dict[str, Any], base_url: str, scenario_title: str | None = None) -> dict[str, Any]:
+    """The statement that supersedes a session's result after a trainer's `adjustment` (by `author`).
+
+    `scorecard` is the session's scorecard with the effective scores (`scores`) and the scorer's
+    (`original_scores`), as services.scores.scorecard_view gives it; `result.score` is its effective overall.
+    The statement has its own id (`correction_id`), the session's registration, `context.statement` = a
+    StatementRef to the session's first statement (`statement_id`), the adjustment's time as `timestamp`, and
+    `{base}/xapi/extensions/adjustment` = {id, dimension, original, adjusted, reason, author, created_at}.
+    """
+    base = normalize_base_url(base_url)
+    statement = _statement(practice, base_url=base, scenario_title=scenario_title,
+                           overall=(scorecard.get("scores") or {}).get("overall"), scorecard=scorecard)
+    statement["id"] = correction_id(practice.id, adjustment.id)
+    statement["context"]["statement"] = {"objectType": "StatementRef", "id": statement_id(practice.id)}
+    statement["result"]["extensions"][extension_iri(base, "adjustment")] = adjustment_view(adjustment, author)
+    statement["timestamp"] = iso_timestamp(adjustment.created_at)
+    return statement
+
+
+def adjustment_view(adjustment: ScoreAdjustment, author: User) -> dict[str, Any]:
+    """An adjustment as the LMS gets it (xAPI extension and webhook alike)."""
+    return {
+        "id": adjustment.id, "dimension": adjustment.dimension, "original": adjustment.original,
+        "adjusted": adjustment.adjusted, "reason": adjustment.reason,
+        "author": {"id": author.id, "username": author.username, "display_name": author.display_name},
+        "created_at": iso_timestamp(adjustment.created_at),
+    }
+
+
+def _result(practice: PracticeSession, *, base: str, overall: int | None,
+            scorecard: dict[str, Any] | None) -> dict[str, Any]:
+    outcome = outcome_of(scorecard)
+    result: dict[str, Any] = {"duration": iso_duration(as_utc(practice.ended_at) - as_utc(practice.started_at))}
+    if known(outcome):  # an unknown outcome (an old scorecard, no rep message) claims neither
+        result["completion"] = True
+        result["success"] = committed(outcome)
+    if overall is not None:
+        overall = max(SCORE_MIN, min(SCORE_MAX, int(overall)))
+        result["score"] = {"scaled": overall / SCORE_MAX, "raw": overall, "min": SCORE_MIN, "max": SCORE_MAX}
+    result["extensions"] = {extension_iri(base, "outcome"): outcome}
+    if scorecard:
+        result["extensions"][extension_iri(base, "scorecard")] = scorecard
+    return result
+
+
+def _statement(practice: PracticeSession, *, base_url: str, scenario_title: str | None, overall: int | None,
+               scorecard: dict[str, Any] | None) -> dict[str, Any]:
     if practice.ended_at is None:
         raise StatementError(f"会话 {practice.id} 尚未结束,不能上报")
     base = normalize_base_url(base_url)
@@ -116,17 +183,6 @@ def build_statement(practice: PracticeSession, *, base_url: str, scenario_title:
         actor["name"] = user.display_name
 
     title = scenario_title or practice.scenario_id
-    result: dict[str, Any] = {
-        "completion": True,
-        "duration": iso_duration(as_utc(practice.ended_at) - as_utc(practice.started_at)),
-    }
-    if practice.overall_score is not None:
-        overall = max(SCORE_MIN, min(SCORE_MAX, int(practice.overall_score)))
-        result["score"] = {"scaled": overall / SCORE_MAX, "raw": overall, "min": SCORE_MIN, "max": SCORE_MAX}
-        result["success"] = overall >= PASSING_SCORE
-    if practice.scorecard:
-        result["extensions"] = {extension_iri(base, "scorecard"): practice.scorecard}
-
     return {
         "id": statement_id(practice.id),
         "actor": actor,
@@ -136,7 +192,7 @@ def build_statement(practice: PracticeSession, *, base_url: str, scenario_title:
             "id": activity_iri(base, practice.scenario_id),
             "definition": {"name": {LANGUAGE: title}, "type": ACTIVITY_TYPE},
         },
-        "result": result,
+        "result": _result(practice, base=base, overall=overall, scorecard=scorecard),
         "context": {
             "registration": registration_id(practice.id),
             "platform": PLATFORM,

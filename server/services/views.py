@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from server.db.models import Message, PracticeSession
+from server.services.outcomes import api_outcome
+from server.services.scores import Effective
 
 
 def message_view(m: Message) -> dict[str, Any]:
@@ -16,12 +18,20 @@ def message_view(m: Message) -> dict[str, Any]:
     return view
 
 
-def session_view(s: PracticeSession, *, messages: bool = False) -> dict[str, Any]:
+def session_view(s: PracticeSession, scores: Effective, *, messages: bool = False) -> dict[str, Any]:
+    """A session with its effective scores (services/scores.py): `overall_score` is the effective overall,
+    `original_overall_score` the scorer's, `scores` every effective dimension (null before the scorecard)."""
+    ended = s.status == "ended" and s.scorecard is not None
     view: dict[str, Any] = {
         "id": s.id, "scenario_id": s.scenario_id, "mode": s.mode, "voice": s.voice, "status": s.status,
         "user": {"id": s.user.id, "username": s.user.username, "display_name": s.user.display_name},
         "started_at": s.started_at.isoformat(), "ended_at": s.ended_at.isoformat() if s.ended_at else None,
-        "end_reason": s.end_reason, "overall_score": s.overall_score,
+        "end_reason": s.end_reason,
+        "overall_score": scores.overall if scores.effective else s.overall_score,
+        "original_overall_score": s.overall_score,
+        "adjusted": bool(scores.adjusted),
+        "scores": dict(scores.effective) if scores.effective else None,
+        "outcome": api_outcome(s.scorecard) if ended else None,
         "state": (s.engine_state or {}).get("public", {}),
     }
     if messages:

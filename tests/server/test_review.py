@@ -33,11 +33,17 @@ async def test_trainer_comments_and_adjusts_with_the_original_kept(client: httpx
     assert adjusted.status_code == 201
     assert body["scores"]["original"]["listening"] == original and body["scores"]["effective"]["listening"] == 90
     assert body["adjustments"][0]["original"] == original and body["adjustments"][0]["author"]
-    from evaluators.scoring import overall_of
+    from evaluators.scoring import overall_of, round_half_up
 
+    # The overall follows the dimensions by the mode's weights, keeping the scorer's outcome rule (here the
+    # cap of a one-message call): the scorer's overall × weighted(effective) ÷ weighted(original).
     dims = {k: v for k, v in body["scores"]["effective"].items() if k != "overall"}
-    assert body["scores"]["effective"]["overall"] == overall_of("appointment", dims)
-    assert (await client.get(f"/api/v1/sessions/{sid}/scorecard")).json()["scores"]["listening"] == original
+    before = {k: v for k, v in body["scores"]["original"].items() if k != "overall"}
+    expected = round_half_up(body["scores"]["original"]["overall"] * overall_of("appointment", dims)
+                             / overall_of("appointment", before))
+    assert body["scores"]["effective"]["overall"] == expected and body["scores"]["overall_recomputed"]
+    scorecard = (await client.get(f"/api/v1/sessions/{sid}/scorecard")).json()
+    assert scorecard["scores"]["listening"] == 90 and scorecard["original_scores"]["listening"] == original
     trends = (await client.get("/api/v1/reports/reps")).json()
     rep = next(r for r in trends if r["user"]["username"] == "rep1")
     assert rep["sessions"] == 1 and len(rep["trend"]) == 1

@@ -1,5 +1,6 @@
 """The start page: for a visitor, what Peilian is and the book search; for a logged-in user, the scenarios
-to practise (their public side only) and their own recent sessions with a trend line."""
+to practise (their public side only) and their own recent sessions with a trend line (effective scores: a
+trainer's adjustment shows here too)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from knowledge.text import MAX_QUERY_CHARS, QueryError
 from server.db.models import PracticeSession
 from server.deps import Db, MaybePrincipal, State
 from server.services import scenarios
+from server.services.scores import effective_scores_many
 from web import present
 from web.pages.common import render
 
@@ -59,6 +61,7 @@ async def home(
             .limit(RECENT)
         ).all()
         titles = {c["id"]: c["title"] for c in cards}
+        scores = effective_scores_many(db, rows)
         recent = [
             {
                 "id": s.id,
@@ -66,13 +69,14 @@ async def home(
                 "mode": s.mode,
                 "status": s.status,
                 "started_at": s.started_at,
-                "overall": s.overall_score,
+                "overall": scores[s.id].overall if scores[s.id].effective else s.overall_score,
+                "adjusted": bool(scores[s.id].adjusted),
                 "end_reason": s.end_reason,
             }
             for s in rows
         ]
         trend = [
-            {"date": s.started_at.isoformat(), "overall": s.overall_score}
+            {"date": s.started_at.isoformat(), "overall": scores[s.id].overall}
             for s in reversed(rows)
             if s.status == "ended"
         ]

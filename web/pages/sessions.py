@@ -15,6 +15,8 @@ from server.api.routes.sessions import get_scorecard, visible_session
 from server.db.models import PracticeSession
 from server.deps import Db, MaybePrincipal, Principal, State
 from server.services import labels, review, scenarios
+from server.services.outcomes import outcome_of
+from server.services.scores import effective_scores
 from server.services.views import session_view
 from web import present
 from web.pages.common import FormCaller, denied, error_page, form_denied, render
@@ -34,12 +36,16 @@ def _context(db: Db, principal: Principal, session: PracticeSession) -> dict[str
         "scorecard": scorecard,
         "scores": effective,
         "original": original,
-        "adjusted": {a["dimension"] for a in rv["adjustments"]},
+        "adjusted": set(rv["scores"]["adjusted"]),
+        "overall_recomputed": rv["scores"]["overall_recomputed"],
+        "outcome": outcome_of(scorecard),
+        "outcome_line": present.outcome_line(scorecard) if session.status == "ended" and scorecard else None,
         "radar": present.radar(session.mode, effective, original) if effective else None,
         "metrics": present.metrics_view(scorecard) if scorecard else [],
         "turns": present.transcript_view(
             list(session.messages), scorecard, rv["comments"], labels.current_by_seq(db, session=session)
         ),
+        "call_findings": present.call_findings(scorecard),
         "general_comments": [c for c in rv["comments"] if c["message_seq"] is None],
         "adjustments": rv["adjustments"],
         "facts": present.facts_view(card, earned) if session.status == "ended" else [],
@@ -92,7 +98,7 @@ def scorecard_json(
         return refused
     assert session is not None and principal is not None
     if session.scorecard is None:
-        body: dict[str, Any] = {"session": session_view(session), "scorecard": None}
+        body: dict[str, Any] = {"session": session_view(session, effective_scores(db, session)), "scorecard": None}
     else:
         body = get_scorecard(session_id, principal, db, state)
     body["review"] = review.review_view(db, session=session)
@@ -155,6 +161,7 @@ def post_adjustment(
     session_id: str,
     auth: FormCaller,
     db: Db,
+    state: State,
     dimension: Annotated[str, Form(max_length=32)] = "",
     score: Annotated[str, Form(max_length=10)] = "",
     reason: Annotated[str, Form(max_length=1000)] = "",
@@ -166,7 +173,13 @@ def post_adjustment(
         if len(reason.strip()) < 2:
             raise review.ReviewError(422, "reason_required", "请写明调整分数的理由(至少 2 个字)")
         review.adjust_score(
-            db, session=session, author=author, dimension=dimension, score=value, reason=reason
+            db,
+            session=session,
+            author=author,
+            dimension=dimension,
+            score=value,
+            reason=reason,
+            on_adjusted=state.report_adjustment,
         )
 
     return _review_post(request, auth, db, session_id, apply, "#scores")

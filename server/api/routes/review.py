@@ -1,4 +1,5 @@
-"""Trainers review sessions: comment on any message, adjust a score with a reason (original kept)."""
+"""Trainers review sessions: comment on any message, adjust a score with a reason (original kept; the
+effective scores follow, and the corrected result is queued for the organisation's LMS)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from fastapi import APIRouter
 from server.api.errors import ApiError
 from server.api.routes.sessions import visible_session
 from server.api.schemas import AdjustmentIn, CommentIn
-from server.deps import CurrentPrincipal, Db, Staff
+from server.deps import CurrentPrincipal, Db, Staff, State
 from server.services import review
 
 router = APIRouter(prefix="/sessions", tags=["review"])
@@ -38,11 +39,11 @@ def post_comment(session_id: str, body: CommentIn, principal: Staff, db: Db) -> 
 
 
 @router.post("/{session_id}/adjustments", summary="培训师调整某一维度的分数(保留原始分,留痕)", status_code=201)
-def post_adjustment(session_id: str, body: AdjustmentIn, principal: Staff, db: Db) -> dict[str, Any]:
+def post_adjustment(session_id: str, body: AdjustmentIn, principal: Staff, db: Db, state: State) -> dict[str, Any]:
     session = visible_session(db, principal, session_id)
     try:
         review.adjust_score(db, session=session, author=_author(principal), dimension=body.dimension,
-                            score=body.score, reason=body.reason)
+                            score=body.score, reason=body.reason, on_adjusted=state.report_adjustment)
     except review.ReviewError as exc:
         raise ApiError(exc.status, exc.code, str(exc)) from None
     db.commit()

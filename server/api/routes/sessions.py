@@ -10,20 +10,20 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator, Callable
-from datetime import date, datetime, time
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
-from sqlalchemy import select
 
 from server.api.errors import ApiError
-from server.api.schemas import LearnerIn, MessageIn, SilenceIn, StartIn
+from server.api.schemas import LearnerIn, MessageIn, ScorecardOut, SilenceIn, StartIn
 from server.db.models import PracticeSession, User
 from server.deps import CurrentPrincipal, Db, Principal, State
-from server.services import accounts, scenarios
+from server.services import accounts, listing, scenarios
 from server.services.practice import PracticeError, TurnResult
+from server.services.scores import effective_scores, effective_scores_many, scorecard_view
 from server.services.views import message_view, session_view, transcript_of
 
 router = APIRouter(prefix="/sessions", tags=["sessions"])
@@ -67,10 +67,10 @@ def start_session(body: StartIn, principal: CurrentPrincipal, db: Db, state: Sta
     user = _learner(db, principal, body.learner)
     session = state.practice.start(db, user=user, card=card, voice=body.voice, seed=body.seed,
                                    via="api" if principal.api_key else "web")
-    return session_view(session, messages=True)
+    return session_view(session, effective_scores(db, session), messages=True)
 
 
-@router.get("", summary="会话列表(按权限过滤)")
+@router.get("", summary="会话列表(按权限过滤;分数为培训师调整后的生效分)")
 def list_sessions(
     principal: CurrentPrincipal, db: Db,
     rep: Annotated[str | None, Query(description="销售的用户名")] = None,
@@ -83,30 +83,19 @@ def list_sessions(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> dict[str, Any]:
-    query = select(PracticeSession).where(PracticeSession.org_id == principal.org.id)
-    if not principal.sees_whole_org and principal.user is not None:
-        query = query.where(PracticeSession.user_id == principal.user.id)
-    if rep:
-        query = query.join(User, User.id == PracticeSession.user_id).where(User.username == rep)
-    if scenario:
-        query = query.where(PracticeSession.scenario_id == scenario)
-    if status:
-        query = query.where(PracticeSession.status == status)
-    if since:
-        query = query.where(PracticeSession.started_at >= datetime.combine(since, time.min))
-    if until:
-        query = query.where(PracticeSession.started_at <= datetime.combine(until, time.max))
-    if min_score is not None:
-        query = query.where(PracticeSession.overall_score >= min_score)
-    if max_score is not None:
-        query = query.where(PracticeSession.overall_score <= max_score)
-    rows = db.scalars(query.order_by(PracticeSession.started_at.desc()).limit(limit).offset(offset)).unique()
-    return {"items": [session_view(s) for s in rows], "limit": limit, "offset": offset}
+    own = None if principal.sees_whole_org or principal.user is None else principal.user.id
+    filters = listing.SessionFilters(rep=rep, scenario=scenario, status=status, since=since, until=until,
+                                     min_score=min_score, max_score=max_score)
+    rows = listing.find_sessions(db, org_id=principal.org.id, user_id=own, filters=filters, limit=limit,
+                                 offset=offset)
+    scores = effective_scores_many(db, rows)
+    return {"items": [session_view(s, scores[s.id]) for s in rows], "limit": limit, "offset": offset}
 
 
 @router.get("/{session_id}", summary="一次对练的状态与全部消息")
 def get_session(session_id: str, principal: CurrentPrincipal, db: Db) -> dict[str, Any]:
-    return session_view(visible_session(db, principal, session_id), messages=True)
+    session = visible_session(db, principal, session_id)
+    return session_view(session, effective_scores(db, session), messages=True)
 
 
 @router.get("/{session_id}/transcript", summary="对话记录(CONTRACT §3 格式,含服务器时间)")
@@ -114,7 +103,8 @@ def get_transcript(session_id: str, principal: CurrentPrincipal, db: Db) -> dict
     return transcript_of(visible_session(db, principal, session_id))
 
 
-@router.get("/{session_id}/scorecard", summary="评分卡(对练结束后)")
+@router.get("/{session_id}/scorecard", summary="评分卡(对练结束后;scores 为生效分,original_scores 为原始分)",
+            response_model=ScorecardOut)
 def get_scorecard(session_id: str, principal: CurrentPrincipal, db: Db, state: State) -> dict[str, Any]:
     session = visible_session(db, principal, session_id)
     if session.status != "ended" or session.scorecard is None:
@@ -122,7 +112,8 @@ def get_scorecard(session_id: str, principal: CurrentPrincipal, db: Db, state: S
     card = scenarios.get_card_for(db, org=principal.org, card_id=session.scenario_id)
     earned = set((session.engine_state or {}).get("earned", []))
     facts = [{"id": f.id, "kind": f.kind, "text": f.text, "earned": f.id in earned} for f in card.facts()] if card else []
-    return {**session.scorecard, "session": session_view(session), "facts": facts}
+    scores = effective_scores(db, session)
+    return {**scorecard_view(session.scorecard, scores), "session": session_view(session, scores), "facts": facts}
 
 
 @router.post("/{session_id}/messages", summary="销售发言;客户的回复可用 SSE 流式返回")
@@ -157,7 +148,13 @@ async def end_session(session_id: str, principal: CurrentPrincipal, db: Db, stat
         session = await run_in_threadpool(run)
     except PracticeError as exc:
         raise ApiError(exc.status, exc.code, str(exc)) from None
-    return {**session_view(session), "scorecard": session.scorecard}
+
+    def view() -> dict[str, Any]:
+        scores = effective_scores(db, session)
+        return {**session_view(session, scores),
+                "scorecard": scorecard_view(session.scorecard, scores) if session.scorecard else None}
+
+    return await run_in_threadpool(view)
 
 
 def _result_view(result: TurnResult) -> dict[str, Any]:

@@ -26,22 +26,33 @@ SCORECARD: dict[str, Any] = {
     "metrics": {"talk_ratio": 0.41, "question_rate": 0.5, "golden_silence_rate": None},
     "findings": [{"code": "no_choice_offered", "turn": 4, "message": "没有给客户二选一的时间", "reference": {}}],
     "turns": [{"index": 0, "speaker": "rep", "text": "王主任您好", "act": "statement"}],
+    "outcome": {"result": "committed", "commitment": "highest", "elements": ["time", "people", "action"],
+                "reason": None, "facts_earned": 5, "facts_total": 12,
+                "earned": {"expectation": 2, "need": 2, "motive": 1, "process": 0}},
 }
+OLD = object()  # `make_practice(outcome=OLD)`: a scorecard stored before outcomes were recorded
 
 
 def make_practice(*, session_id: str = "a1b2c3d4e5f60718293a4b5c6d7e8f90", score: int | None = 82,
                   external_id: str | None = "lms-42", display_name: str = "张伟",
                   started: datetime = STARTED, ended: datetime | None = ENDED,
-                  scenario_id: str = "gov-meeting-room", org: Organization | None = None) -> PracticeSession:
-    """A transient ended session with its user (not added to any database session)."""
+                  scenario_id: str = "gov-meeting-room", org: Organization | None = None,
+                  outcome: Any = None) -> PracticeSession:
+    """A transient ended session with its user (not added to any database session). `outcome` replaces the
+    scorecard's (a dict), or removes it (`OLD`)."""
     org = org or Organization(id=new_id(), name="Acme", slug=f"acme-{new_id()[:8]}")
     user = User(id=new_id(), org_id=org.id, username=f"zhangwei-{new_id()[:6]}", display_name=display_name,
                 role="rep", external_id=external_id)
     user.organization = org
+    scorecard = dict(SCORECARD, scores={**SCORECARD["scores"], "overall": score})
+    if outcome is OLD:
+        del scorecard["outcome"]
+    elif outcome is not None:
+        scorecard["outcome"] = outcome
     return PracticeSession(
         id=session_id, org_id=org.id, user_id=user.id, user=user, scenario_id=scenario_id, mode="appointment",
         status="ended" if ended else "active", started_at=started, ended_at=ended, overall_score=score,
-        scorecard=dict(SCORECARD, scores={**SCORECARD["scores"], "overall": score}), end_reason="rep_ended",
+        scorecard=scorecard, end_reason="rep_ended",
     )
 
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from lms_support import ENDED, SCORECARD, STARTED, make_practice
+from lms_support import ENDED, OLD, SCORECARD, STARTED, make_practice
 from pydantic import ValidationError
 
 from server.lms.xapi import (
@@ -112,20 +112,47 @@ def test_naive_datetimes_from_sqlite_are_taken_as_utc() -> None:
     assert statement["result"]["duration"] == "PT1M"
 
 
-@pytest.mark.parametrize(("score", "scaled", "success"),
-                         [(0, 0.0, False), (PASSING_SCORE - 1, 0.59, False), (PASSING_SCORE, 0.6, True),
-                          (100, 1.0, True), (130, 1.0, True)])
-def test_scaled_score_and_success(score: int, scaled: float, success: bool) -> None:
+@pytest.mark.parametrize(("score", "scaled"),
+                         [(0, 0.0), (PASSING_SCORE - 1, 0.59), (PASSING_SCORE, 0.6), (100, 1.0), (130, 1.0)])
+def test_scaled_score(score: int, scaled: float) -> None:
     statement = build_statement(make_practice(score=score), base_url=BASE)
     assert statement["result"]["score"]["scaled"] == scaled
-    assert statement["result"]["success"] is success
+    assert statement["result"]["success"] is True  # the customer agreed: success, whatever the score
     validated(statement)
 
 
-def test_without_a_score_the_statement_says_completed_only() -> None:
+OUTCOME_IRI = "https://peilian.example.com/xapi/extensions/outcome"
+
+
+@pytest.mark.parametrize(("result", "success"),
+                         [("committed", True), ("hung_up", False), ("time_up", False), ("ended", False)])
+def test_success_is_a_commitment_and_completion_a_known_end(result: str, success: bool) -> None:
+    outcome = {"result": result, "commitment": "lowest" if success else None, "elements": None,
+               "reason": "pitch_in_appointment" if result == "hung_up" else None, "facts_earned": 3,
+               "facts_total": 12, "earned": {"expectation": 1, "need": 2, "motive": 0, "process": 0}}
+    statement = build_statement(make_practice(score=95, outcome=outcome), base_url=BASE)
+    assert statement["result"]["success"] is success and statement["result"]["completion"] is True
+    extension = statement["result"]["extensions"][OUTCOME_IRI]
+    assert extension["result"] == result and (extension["facts_earned"], extension["facts_total"]) == (3, 12)
+    assert extension["commitment"] == ("lowest" if success else None) and extension["earned"]["need"] == 2
+    validated(statement)
+
+
+@pytest.mark.parametrize("outcome", [OLD, {"result": "unknown"}, {"result": "won the lottery", "facts_total": -1}])
+def test_an_unknown_outcome_claims_neither_success_nor_completion(outcome: Any) -> None:
+    """Scorecards stored before outcomes were recorded (and malformed ones) read as unknown."""
+    statement = build_statement(make_practice(outcome=outcome), base_url=BASE)
+    assert "success" not in statement["result"] and "completion" not in statement["result"]
+    assert statement["result"]["score"]["raw"] == 82
+    extension = statement["result"]["extensions"][OUTCOME_IRI]
+    assert extension["result"] == "unknown" and extension["facts_total"] is None
+    validated(statement)
+
+
+def test_without_a_score_the_statement_says_how_the_call_ended_only() -> None:
     statement = build_statement(make_practice(score=None), base_url=BASE)
-    assert "score" not in statement["result"] and "success" not in statement["result"]
-    assert statement["result"]["completion"] is True
+    assert "score" not in statement["result"]
+    assert statement["result"]["completion"] is True and statement["result"]["success"] is True
     validated(statement)
 
 
