@@ -154,9 +154,12 @@ def classify_question(question: str, context: str = "", after: str = "") -> Ques
     """
     if _fires("phatic_question", question):
         return None
-    if is_bare_extension(question):
-        return QuestionAct("extension", rules=("extension_prompt",))
     unit = f"{context}{question}" if context else question
+    if is_bare_extension(question):
+        # "…A,还有B。您看还有其他的吗?": after a summary of his points the prompt checks completeness.
+        if context and _fires("confirmation_summary", context):
+            return QuestionAct("confirmation", form="summary", rules=("confirmation_summary",))
+        return QuestionAct("extension", rules=("extension_prompt",))
 
     conf = _confirmation_form(question + after, unit + after) if after else None
     conf = conf or _confirmation_form(question, unit)
