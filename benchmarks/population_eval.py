@@ -38,6 +38,7 @@ from customer.cards import Card, load_scenarios  # noqa: E402
 from customer.chat import TimedChat  # noqa: E402
 from customer.engine import Conversation  # noqa: E402
 from customer.synthetic import snippet  # noqa: E402
+from evaluators.classify import classify  # noqa: E402
 from evaluators.scorecard import score_transcript  # noqa: E402
 
 PHRASINGS = ROOT / "tests" / "customer" / "data" / "phrasings" / "blind.yaml"
@@ -68,10 +69,17 @@ class Composer:
         self.product = self.card.product.split("（")[0].split("(")[0][:10]
         self.heard: list[str] = []
 
-    def line(self, move: str) -> str:
+    def line(self, move: str, want: frozenset[str] = frozenset()) -> str:
+        """A phrasing of `move`; with `want`, one whose ask names those elements (a strong rep answers the
+        customer's "见面对我们有什么用?" with the benefit), when the bank has one."""
         options = bank(self.split)[move]
+        if want:
+            fitting = [x for x in options if want <= asked_elements(self.fill(x))]
+            options = fitting or options
+        return self.fill(self.rng.choice(options))
+
+    def fill(self, text: str) -> str:
         told = self.heard or ["您刚才说的情况"]
-        text = self.rng.choice(options)
         return text.format(
             客户=self.card.customer.name, 我=self.me, 公司=self.company, 产品=self.product, 时间1=self.times[0],
             时间2=self.times[1], 他说的=snippet(told[-1], 14), 他说的2=snippet(told[-2] if len(told) > 1 else told[-1], 14),
@@ -83,6 +91,12 @@ APPOINTMENT_STRONG = ["intro", "value", "need_broad", "need_problem", "confirm",
 VISIT_STRONG = ["intro_visit", "need_broad", "need_problem", "need_impact", "paraphrase", "expectation", "need_goal",
                 "motive", "process", "summary", "ask_action"]  # fmt: skip
 POOR = ["pitch", "push", "plead", "argue", "contempt", "premature_ask", "ignore", "pitch"]
+
+
+@cache
+def asked_elements(text: str) -> frozenset[str]:
+    el = classify(text).elements
+    return frozenset(e for e in ("time", "people", "action", "benefit") if el is not None and getattr(el, e))
 
 
 def plan(level: str, mode: str, rng: random.Random) -> list[str]:
@@ -112,11 +126,12 @@ def play(card: Card, level: str, seed: int, split: str) -> dict[str, Any]:
     chat = TimedChat(Conversation(card, seed=seed))
     steps = plan(level, card.mode, rng)
     asks = explored = 0
+    want: frozenset[str] = frozenset()
     spent: list[float] = []
     while steps and not chat.conv.state.ended and len(spent) < 40:
         move = steps.pop(0)
         after = rng.uniform(4.0, 6.5) if level == "strong" else rng.uniform(0.5, 3.0)
-        text = comp.line(move)
+        text = comp.line(move, want if move.startswith("ask_") else frozenset())
         start = time.perf_counter()
         reply = chat.say(text, after)
         spent.append(time.perf_counter() - start)
@@ -129,6 +144,11 @@ def play(card: Card, level: str, seed: int, split: str) -> dict[str, Any]:
                 if more is not None and more.revealed:
                     comp.heard.append(more.text)
         concern = reply.decision.move in ("concern", "ask_detail")
+        if level == "strong" and reply.decision.move == "ask_detail":
+            want = frozenset(reply.decision.missing)
+            ask = "ask_meeting" if card.mode == "appointment" else "ask_action"
+            if "benefit" in want and not any(want <= asked_elements(comp.fill(x)) for x in bank(split)[ask]):
+                steps.insert(0, "value")  # says what he gains first, then asks again
         if level == "strong" and concern and asks < 3 and not chat.conv.state.ended:
             if reply.decision.move == "concern" and explored <= asks:
                 steps[:0] = ["explore_concern", "resolve_concern"]

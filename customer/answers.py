@@ -49,6 +49,8 @@ class AnsweringRules:
             return state.topic
         if cues(text).refers_back and needs:
             return needs[-1]
+        if state.topic in needs:  # the talk is about a need he just told: "您个人…" is about that
+            return state.topic
         return None
 
     # -- the question -----------------------------------------------------------------------------------

@@ -43,6 +43,19 @@ def _present(cls) -> set[str]:
     return {name for name in ("time", "people", "action", "benefit") if getattr(el, name, False)}
 
 
+def heard(card: Card, state: State, cls, text: str, n: Numbers) -> set[str]:
+    """The elements the customer has heard for this ask: those the message names, plus what he remembers —
+    the benefit the rep gave in the last few messages (体现约访的价值), and in a call the meeting itself when
+    the rep offers times or says how long it takes (约访的承诺就是见面)."""
+    present = _present(cls)
+    said = cues(text)
+    if state.turn - state.counts.get("benefit_turn", -99) <= n("commitment.benefit_memory"):
+        present.add("benefit")
+    if card.mode == "appointment" and (said.choice_of_times or said.meeting_length or said.duration):
+        present.add("action")
+    return present
+
+
 def _missing(c: Commitment, present: set[str]) -> list[str]:
     return [e for e in c.elements if e not in present]
 
@@ -90,11 +103,11 @@ def _value_of_ask(card: Card, state: State, cls, text: str, n: Numbers) -> float
     """降低成本: how long the meeting takes, a choice of two times and what he gets make a yes cheaper."""
     said = cues(text)
     value = state.value
-    if card.mode == "appointment" and said.meeting_length:
+    if card.mode == "appointment" and (said.meeting_length or said.duration):  # in an ask: the meeting's length
         value += n("commitment.meeting_length_value")
     if said.choice_of_times:
         value += n("commitment.choice_value")
-    if "benefit" in _present(cls):
+    if "benefit" in heard(card, state, cls, text, n):
         value += n("commitment.benefit_value")
     return value
 
@@ -102,7 +115,7 @@ def _value_of_ask(card: Card, state: State, cls, text: str, n: Numbers) -> float
 def ask(card: Card, state: State, cls, text: str, n: Numbers) -> Decision:
     """The customer's answer to a commitment ask."""
     state.count("asks")
-    present = _present(cls)
+    present = heard(card, state, cls, text, n)
     value = _value_of_ask(card, state, cls, text, n)
     if state.concern and state.concern_stage == "raised" and state.last_move == "concern":
         # Asked again over an unexplored concern: it hardens (坚韧不拔 or 死不要脸?).

@@ -94,6 +94,8 @@ class Rules(AnsweringRules, ListeningRules):
         if act != "extension":
             state.counts["ext_streak"] = 0
         said = cues(text)  # the one reading of the message, shared with the scorer
+        if said.benefit or said.soft_value:
+            state.counts["benefit_turn"] = state.turn  # he remembers what the rep said he would gain
         if said.gaming:
             return self.gaming(state)
         if said.argue:

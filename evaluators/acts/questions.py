@@ -152,7 +152,7 @@ def classify_question(question: str, context: str = "", after: str = "") -> Ques
     `after`: statements that follow the last question of a message; a confirmation may put what it
     restates there ("我再确认一下 你们要的是二十个点位").
     """
-    if _fires("phatic_question", question):
+    if _fires("phatic_question", question) or _fires("courtesy_agenda", question):
         return None
     unit = f"{context}{question}" if context else question
     if is_bare_extension(question):
