@@ -138,12 +138,14 @@ def outcome_line(scorecard: dict[str, Any] | None) -> str:
     elif api_outcome(scorecard).get("inferred") is True:
         details.append("据客户的话判断")
     head = f"结果：{OUTCOME_RESULTS[result]}" + (f"（{'，'.join(details)}）" if details else "")
-    parts = [head]
+    tail = None
     if outcome["facts_total"] is not None:
-        parts.append(f"挖掘事实 {outcome['facts_earned'] or 0}/{outcome['facts_total']}")
+        tail = f"挖掘事实 {outcome['facts_earned'] or 0}/{outcome['facts_total']}"
     elif imported and result != "unknown":
-        parts.append("导入的记录")
-    return " · ".join(parts)
+        tail = "导入的记录"
+    if tail is None:
+        return head
+    return head + ("· " if head.endswith("）") else " · ") + tail  # a full-width bracket needs no space
 
 
 # -- charts ---------------------------------------------------------------------------------------------

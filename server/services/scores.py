@@ -84,6 +84,8 @@ def recomputed_overall(mode: str, original: dict[str, int], effective: dict[str,
     except KeyError:
         return None
     scored = original.get("overall")
+    if before <= 0 and after <= 0:  # no weighted dimension (or all zero): nothing to scale
+        return scored
     if scored is None or before <= 0:
         return after
     return max(0, min(100, round_half_up(scored * after / before)))

@@ -54,3 +54,44 @@ def test_sparkline() -> None:
     assert spark is not None and len(spark.dots) == 2
     assert spark.dots[0][1] == spark.height - 4 and spark.dots[1][1] == 4  # 0 at the bottom, 100 at the top
     assert spark.summary == "2 次对练,从 0 分到 100 分"
+
+
+FACTS = {"facts_earned": 5, "facts_total": 12, "earned": {"expectation": 2, "need": 2, "motive": 1, "process": 0}}
+
+
+@pytest.mark.parametrize(
+    ("outcome", "line"),
+    [
+        ({"result": "committed", "commitment": "highest", **FACTS}, "结果：客户同意（最高承诺）· 挖掘事实 5/12"),
+        ({"result": "committed", "commitment": "lowest", **FACTS}, "结果：客户同意（最低承诺）· 挖掘事实 5/12"),
+        ({"result": "hung_up", "reason": "pitch_in_appointment", **FACTS},
+         "结果：客户挂断（约访电话里介绍产品）· 挖掘事实 5/12"),
+        ({"result": "hung_up", "reason": "some_code", **FACTS}, "结果：客户挂断 · 挖掘事实 5/12"),
+        ({"result": "hung_up", "reason": "先挂了", "inferred": True}, "结果：客户挂断（先挂了，据客户的话判断）· 导入的记录"),
+        ({"result": "time_up", **FACTS}, "结果：时间到 · 挖掘事实 5/12"),
+        ({"result": "ended", "facts_earned": 0, "facts_total": 9}, "结果：销售结束了通话 · 挖掘事实 0/9"),
+        ({"result": "unknown", "facts_earned": None, "facts_total": None}, "结果：无法判断（导入的记录）"),
+        (None, "结果：无法判断（这张评分卡没有记录结果）"),
+        ({"result": "won", "facts_total": "many"}, "结果：无法判断（导入的记录）"),
+    ],
+)
+def test_outcome_line(outcome: dict | None, line: str) -> None:
+    scorecard = {"scores": {"overall": 50}} if outcome is None else {"scores": {}, "outcome": outcome}
+    assert present.outcome_line(scorecard) == line
+
+
+def test_call_level_findings_and_unscored_messages() -> None:
+    class Msg:
+        def __init__(self, seq: int, speaker: str) -> None:
+            self.seq, self.speaker, self.text, self.t, self.meta = seq, speaker, "…", None, {}
+
+    scorecard = {
+        "findings": [{"code": "talk_ratio_high", "turn": None, "dimension": "listening"},
+                     {"code": "rushed_reply", "turn": 1, "dimension": "listening"}],
+        "turns": [{"index": 0}, {"index": 1}, {"index": 2, "scored": False}],
+    }
+    [call] = present.call_findings(scorecard)
+    assert call["code"] == "talk_ratio_high" and call["dimension_label"] == "倾听"
+    rows = present.transcript_view([Msg(0, "customer"), Msg(1, "rep"), Msg(2, "rep")], scorecard)
+    assert [r["unscored"] for r in rows] == [False, False, True]
+    assert [f["code"] for f in rows[1]["findings"]] == ["rushed_reply"] and rows[0]["findings"] == []

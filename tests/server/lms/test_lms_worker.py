@@ -96,3 +96,18 @@ async def test_stop_waits_for_the_running_pass(sqlite_db_factory: sessionmaker[S
 def test_interval_must_be_positive(sqlite_db_factory: sessionmaker[Session]) -> None:
     with pytest.raises(ValueError):
         OutboxWorker(sqlite_db_factory, interval_s=0)
+
+
+async def test_wake_works_from_a_worker_thread(sqlite_db_factory: sessionmaker[Session], receiver: Receiver,
+                                               http: httpx.Client) -> None:
+    """Sync routes (a trainer's adjustment) and practice turns run in threads: their wake-up reaches the loop."""
+    first = enqueue_one(sqlite_db_factory, receiver)
+    worker = OutboxWorker(sqlite_db_factory, interval_s=3600, client=http)
+    worker.wake()  # before start: nothing to wake, no error
+    worker.start()
+    await asyncio.wait_for(worker.wait_for_passes(1), GUARD_S)
+    second = enqueue_one(sqlite_db_factory, receiver)
+    await asyncio.to_thread(worker.wake)
+    await asyncio.wait_for(worker.wait_for_passes(2), GUARD_S)  # an hour early: the wake-up arrived
+    assert delivered(sqlite_db_factory) == [first, second]
+    await worker.stop()
