@@ -151,7 +151,8 @@ class Conversation:
         if decision.end:
             return decision
         limit = self.card.max_turns or self.numbers(f"turn.max_turns.{self.card.mode}")
-        if s.pressure >= self.numbers("turn.hang_up_pressure") or s.patience <= 0 or s.turn >= limit:
+        too_much = s.pressure >= self.numbers(f"turn.hang_up_pressure.{self.card.mode}")
+        if too_much or s.patience <= 0 or s.turn >= limit:
             abrupt = s.pressure >= 60 or s.trust < (30 if self.card.mode == "appointment" else 25)
             return commit.finish(s, "hung_up" if abrupt else "time_up", decision)
         return decision

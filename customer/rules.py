@@ -107,9 +107,12 @@ class Rules(AnsweringRules, ListeningRules):
             if act in ("commitment", "statement") or not cls.is_question:
                 # 释疑: company, role, name and purpose (in a call: the meeting) — the method, not an ask yet
                 return Decision("ack_intro", lines_from="intro_reply", reason="introduction")
-        if said.pleading:
-            state.bump("trust", n("pleading.trust"))
-            state.bump("pressure", n("pleading.pressure"))
+        for cue in ("pleading", "pressure_close"):  # begging or pushing for the yes (坚韧不拔 or 死不要脸?)
+            if getattr(said, cue):
+                for score in ("trust", "pressure", "patience"):
+                    state.bump(score, n(f"{cue}.{score}"))
+        if said.pressure_close and act != "commitment":
+            return Decision("resist_control", reason="pressure_close")
         if state.concern and act != "commitment":
             handled = commit.follow_concern(self.card, state, cls, text, n)
             if handled is not None:
@@ -130,8 +133,8 @@ class Rules(AnsweringRules, ListeningRules):
         state.bump("trust", self.n(f"intro.{self.mode}"))
 
     def offended(self, state: State, key: str, reason: str) -> Decision:
-        state.bump("trust", self.n(f"{key}.trust"))
-        state.bump("pressure", self.n(f"{key}.pressure"))
+        for score in ("trust", "pressure", "patience"):
+            state.bump(score, self.n(f"{key}.{score}"))
         return Decision("push_back", reason=reason)
 
     def gaming(self, state: State) -> Decision:
