@@ -16,7 +16,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from server.db.models import Organization, PracticeSession, User, new_id
+from server.db.models import Organization, PracticeSession, ScoreAdjustment, User, new_id
+from server.services.scores import effective_from, scorecard_view
 
 ENDED = datetime(2026, 3, 2, 9, 15, 30, 250000, tzinfo=UTC)
 STARTED = ENDED - timedelta(minutes=12, seconds=5.5)
@@ -63,6 +64,24 @@ def add_org(db: Session, *, lrs: str | None = None, lrs_auth: str | None = None,
     db.add(org)
     db.flush()
     return org
+
+
+def corrected(practice: PracticeSession, row: ScoreAdjustment) -> dict[str, Any]:
+    """The session's scorecard with the effective scores, as the server hands it to the LMS."""
+    return scorecard_view(practice.scorecard, effective_from(practice.mode, practice.scorecard["scores"], [row]))
+
+
+def add_adjustment(db: Session, practice: PracticeSession, *, dimension: str = "opening",
+                   adjusted: int = 100) -> tuple[ScoreAdjustment, User]:
+    author = User(org_id=practice.org_id, username=f"coach-{new_id()[:8]}", display_name="李教练",
+                  role="trainer")
+    db.add(author)
+    db.flush()
+    row = ScoreAdjustment(session_id=practice.id, dimension=dimension, original=practice.scorecard["scores"][dimension],
+                          adjusted=adjusted, reason="复核", author_id=author.id)
+    db.add(row)
+    db.flush()
+    return row, author
 
 
 def add_ended_session(db: Session, org: Organization, *, score: int | None = 82) -> PracticeSession:

@@ -6,11 +6,10 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import UTC, datetime
-from typing import Any
 
 import httpx
 import pytest
-from lms_support import Receiver, add_ended_session, add_org, make_practice
+from lms_support import Receiver, add_adjustment, add_ended_session, add_org, corrected, make_practice
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -26,7 +25,6 @@ from server.lms.webhook import (
     verify,
 )
 from server.lms.xapi import build_correction, correction_id, registration_id, statement_id
-from server.services.scores import effective_from, scorecard_view
 
 statements = pytest.importorskip("ralph.models.xapi.base.statements",
                                  reason="ralph-malph (xAPI models) is not installed: pip install ralph-malph==5.1.0")
@@ -46,11 +44,6 @@ def adjustment(practice: PracticeSession, *, adjustment_id: int = 7, dimension: 
     original = practice.scorecard["scores"][dimension]
     return ScoreAdjustment(id=adjustment_id, session_id=practice.id, dimension=dimension, original=original,
                            adjusted=adjusted, reason="客户主动打断,情有可原", author_id="t" * 32, created_at=AT)
-
-
-def corrected(practice: PracticeSession, row: ScoreAdjustment) -> dict[str, Any]:
-    """The session's scorecard with the effective scores, as the server hands it to the LMS."""
-    return scorecard_view(practice.scorecard, effective_from(practice.mode, practice.scorecard["scores"], [row]))
 
 
 DIMENSIONS = {"overall": 82, "appointment": 90, "questioning": 75, "listening": 80, "commitment": 80}
@@ -101,19 +94,6 @@ def test_the_webhook_names_the_change_who_and_why_and_verifies() -> None:
     assert payload["supersedes"] == event_id("s-hook") and payload["outcome"]["facts_earned"] == 5
     body = encode_body(payload)
     assert verify(SECRET, body, sign(SECRET, body, 1_772_000_000), now=1_772_000_010)
-
-
-def add_adjustment(db: Session, practice: PracticeSession, *, dimension: str = "opening",
-                   adjusted: int = 100) -> tuple[ScoreAdjustment, User]:
-    author = User(org_id=practice.org_id, username=f"coach-{uuid.uuid4().hex[:8]}", display_name="李教练",
-                  role="trainer")
-    db.add(author)
-    db.flush()
-    row = ScoreAdjustment(session_id=practice.id, dimension=dimension, original=practice.scorecard["scores"][dimension],
-                          adjusted=adjusted, reason="复核", author_id=author.id)
-    db.add(row)
-    db.flush()
-    return row, author
 
 
 def enqueue_adjusted(db: Session, practice: PracticeSession, row: ScoreAdjustment, author: User) -> list[OutboxItem]:

@@ -24,13 +24,13 @@ from pathlib import Path
 import bcrypt
 import httpx
 import pytest
-from lms_support import add_ended_session, add_org
+from lms_support import add_adjustment, add_ended_session, add_org, corrected
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from server.db.models import Organization, OutboxItem
-from server.lms.outbox import deliver_due, enqueue_results, requeue
-from server.lms.xapi import build_statement
+from server.lms.outbox import deliver_due, enqueue_adjustment, enqueue_results, requeue
+from server.lms.xapi import build_statement, statement_id
 
 ROOT = Path(__file__).resolve().parents[3]
 REQUIREMENTS = Path(__file__).with_name("ralph-lrs-requirements.txt")
@@ -197,3 +197,24 @@ def test_an_invalid_statement_is_rejected_and_kept(sqlite_db_factory: sessionmak
     with sqlite_db_factory() as db:
         item = db.get(OutboxItem, item_id)
         assert item.delivered_at is None and item.last_error.startswith("rejected, not retried")
+
+
+def test_a_correction_is_stored_beside_the_first_result(sqlite_db_factory: sessionmaker[Session], lrs: Lrs,
+                                                        http: httpx.Client) -> None:
+    """After a trainer's adjustment the LRS holds both statements of the attempt: the correction refers to
+    the first (context.statement) and carries the effective score and the adjustment."""
+    user = lrs.account()
+    with sqlite_db_factory() as db:
+        org = add_org(db, lrs=lrs.endpoint, lrs_auth=basic(user))
+        practice = add_ended_session(db, org)
+        row, author = add_adjustment(db, practice, dimension="overall", adjusted=64)
+        [item] = enqueue_adjustment(db, practice, row, author=author, scorecard=corrected(practice, row),
+                                    base_url=BASE)
+        correction, first = item.payload, statement_id(practice.id)
+        db.commit()
+    report = deliver_due(sqlite_db_factory, client=http)
+    assert report.delivered == [item.id], report.errors
+    [stored] = lrs.get(user, statementId=correction["id"])
+    assert stored["context"]["statement"] == {"objectType": "StatementRef", "id": first}
+    assert stored["result"]["score"]["raw"] == 64 and stored["timestamp"].startswith(correction["timestamp"][:19])
+    assert stored["result"]["extensions"][f"{BASE}/xapi/extensions/adjustment"]["adjusted"] == 64
