@@ -26,7 +26,8 @@ CATEGORIES = ("expectation", "need", "motive", "process")
 class AnsweringRules:
     # -- topics -----------------------------------------------------------------------------------------
     def topical(self, text: str, state: State, cat: str) -> list:
-        """Facts the question names by their keywords, best first (the question's focus breaks ties)."""
+        """Facts the question is about, best first: named by two of their keywords, or by one when the fact
+        is of the question's focus (one shared word like 钱 or 时间 is not enough to switch topic)."""
         scored = []
         generic = {normalize(w) for w in cue_lexicon().personal_words}
         for i, f in enumerate(self.card.facts()):
@@ -34,8 +35,9 @@ class AnsweringRules:
             if f.id.startswith("m"):  # 您个人 / 领导 / 压力 name every motive: not a topic of its own
                 words = [k for k in words if normalize(k) not in generic]
             h = hits(text, words)
-            if h:
-                scored.append((h + (self.card.category(f.id) == cat), i, f))
+            same = self.card.category(f.id) == cat
+            if h >= 2 or (h and same):
+                scored.append((h + same, i, f))
         scored.sort(key=lambda x: (-x[0], x[1]))
         return [f for _, _, f in scored]
 
@@ -75,7 +77,10 @@ class AnsweringRules:
                 return self.disclosed(state, found, text, "topic_question")
             return self.too_early(state, fresh[0])
         told = [f for f in topical if f.id in state.earned]
-        if told:  # what it names is told already: he says it again, briefly
+        again = told and (said.refers_back or hits(text, told[0].reveal.keywords) >= 2)
+        if again and told[0].id not in state.recapped:
+            # asked again about what he told: he says it again, briefly (once per fact)
+            state.recapped.append(told[0].id)
             state.topic = told[0].id
             return Decision("recap", facts=(told[0].id,), reason="already_told")
         found = self.next_in(cat, state)
@@ -84,7 +89,8 @@ class AnsweringRules:
         left = [f for f in self.card.facts() if f.id not in state.earned and self.card.category(f.id) == cat]
         if not left:
             return Decision("nothing_more", reason=f"{cat}_exhausted")
-        if cat != "expectation":  # 客户总是跟你谈期望: a broad question asked too early gets his requirements
+        if cat != "expectation" and state.count("expectation_instead") <= 1:
+            # 客户总是跟你谈期望: an early broad question asked too soon gets his requirements (once)
             exp = self.next_in("expectation", state)
             if exp is not None:
                 state.topic = exp.id
@@ -106,10 +112,8 @@ class AnsweringRules:
         return self.too_early(state, pool[0])
 
     def no_motive(self, state: State) -> Decision:
-        motive = next((m for m in self.card.hidden.motives if m.id not in state.earned), None)
-        if motive is None:
-            return Decision("nothing_more", reason="motive_exhausted")
-        return Decision("surface", topic_of=motive.id, reason="motive_needs_grounded_question")
+        """A personal question about nothing he told: he keeps himself out of it (no card line is used)."""
+        return Decision("personal_deflect", reason="motive_needs_grounded_question")
 
     def disclosed(self, state: State, fact, text: str, reason: str) -> Decision:
         n = self.n

@@ -117,9 +117,11 @@ def run_chat_json(
     seed: int = 0,
     classifier: Classifier | None = None,
     voice: Voice | None = None,
+    difficulty: str | None = None,
 ) -> None:
     """Play the rep's side from `lines` against the scenario's customer and write JSON lines to `out`."""
-    chat = TimedChat(Conversation(get_card(card_id), seed=seed, classifier=classifier, voice=voice))
+    conv = Conversation(get_card(card_id), seed=seed, classifier=classifier, voice=voice, difficulty=difficulty)
+    chat = TimedChat(conv)
     for number, line in enumerate(lines, start=1):
         event = parse_event(line, number)
         if event is None:

@@ -47,7 +47,7 @@ def heard(card: Card, state: State, cls, text: str, n: Numbers) -> set[str]:
     """The elements the customer has heard for this ask: those the message names, plus what he remembers —
     the benefit the rep gave in the last few messages (体现约访的价值), and in a call the meeting itself when
     the rep offers times or says how long it takes (约访的承诺就是见面)."""
-    present = _present(cls)
+    present = _present(cls) | set(state.heard_elements)
     said = cues(text)
     if state.turn - state.counts.get("benefit_turn", -99) <= n("commitment.benefit_memory"):
         present.add("benefit")
@@ -138,6 +138,10 @@ def ask(card: Card, state: State, cls, text: str, n: Numbers) -> Decision:
             )
     if not blocked and _enough(lo, state, value, n):
         state.bump("pressure", n("commitment.incomplete_pressure"))
+        for key in [k for k in state.counts if k.startswith("missing:")]:
+            state.counts[key] = 0
+        for element in _missing(lo, present):
+            state.counts[f"missing:{element}"] = 1
         return Decision(
             "ask_detail",
             missing=tuple(_missing(lo, present)),

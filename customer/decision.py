@@ -21,6 +21,9 @@ MOVES: tuple[str, ...] = (
     "answer_expectation",  # asked for more than trust allows: talks expectations instead
     "surface",  # not trusted enough yet: a harmless answer on the question's topic (card `surface` lines)
     "recap",  # asked about something he told already: says it again, briefly
+    "personal_deflect",  # a personal question about nothing he told: keeps himself out of it
+    "noncommittal",  # a question he has nothing to say to: a short, noncommittal answer
+    "agree_vague",  # a recap he cannot place: agrees loosely
     "deflect",  # not now / not to you, naming the topic (may carry a hint)
     "nothing_more",  # nothing else to add on this
     "continue",  # after golden silence or 还有呢: goes on, may disclose `facts`

@@ -24,8 +24,10 @@ from customer.decision import Decision
 from customer.numbers import Numbers
 from customer.rules import Rules
 from customer.state import State
+from customer.text import first_time
 from customer.voices.base import ConcernView, FactView, Persona, Turn, Voice, VoiceInput
 from customer.voices.scripted import ScriptedVoice
+from evaluators.reading import cues
 
 Classifier = Callable[[str], Any]
 FORMAT_VERSION = 1
@@ -185,7 +187,7 @@ class Conversation:
             )
         commitment: tuple[str, ...] = ()
         if decision.commitment:
-            commitment = tuple(getattr(self.card.commitments, decision.commitment).say)
+            commitment = tuple(self._picked_time(line) for line in getattr(self.card.commitments, decision.commitment).say)
         topic, lines = self._lines(decision)
         data = VoiceInput(
             decision,
@@ -208,6 +210,14 @@ class Conversation:
         self.turns.append({"speaker": "customer", "text": text, "revealed": revealed, "move": decision.move})
         s.last_move, s.last_customer = decision.move, text
         return Reply(text, revealed, s.public(), decision)
+
+    def _picked_time(self, line: str) -> str:
+        """He agrees to one of the times the rep offered (二选一), not to "the time you said"."""
+        last = next((t["text"] for t in reversed(self.turns) if t["speaker"] == "rep"), "")
+        when = first_time(last) if cues(last).choice_of_times else None
+        if when is None:
+            return line
+        return line.replace("就按你说的时间", f"那就{when}").replace("按你说的时间", f"{when}")
 
     def _lines(self, decision: Decision) -> tuple[str | None, tuple[str, ...]]:
         """The topic and the harmless card lines a move may use (never a fact's own text)."""

@@ -31,7 +31,7 @@ class ListeningRules:
             heard = " ".join(state.told.values()) or state.last_customer
             if state.last_disclosed and len(bigrams(text) & bigrams(heard)) < 2:
                 return Decision("correct", facts=tuple(state.last_disclosed), reason="confirmation_missed")
-            return Decision("agree", reason="confirmation_of_nothing_new")
+            return Decision("agree_vague", reason="confirmation_of_nothing_new")
         if not new:
             state.bump("patience", n(f"{c}.repeat_patience"))
             return Decision("agree", reason="already_confirmed")

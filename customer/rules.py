@@ -94,6 +94,9 @@ class Rules(AnsweringRules, ListeningRules):
         if act != "extension":
             state.counts["ext_streak"] = 0
         said = cues(text)  # the one reading of the message, shared with the scorer
+        if state.last_move == "ask_detail" and not cls.is_question:
+            # he asked "见面对我们有什么用?" and the rep answered it: he has heard that part of the ask
+            state.heard_elements = sorted({*state.heard_elements, *state.counts_missing()})
         if said.benefit or said.soft_value:
             state.counts["benefit_turn"] = state.turn  # he remembers what the rep said he would gain
         if said.gaming:
@@ -215,6 +218,8 @@ class Rules(AnsweringRules, ListeningRules):
             return Decision("small_talk", lines_from="small_talk", reason="small_talk")
         if said.pleading:
             return Decision("impatient", reason="pleading")
+        if cls.is_question or text.rstrip().endswith(("?", "？")):
+            return Decision("noncommittal", reason="question_without_topic")  # asked something: he answers
         if state.count("idle") > n("idle.after"):
             state.bump("patience", n("idle.patience"))
             return Decision("impatient", reason="idle_statement")

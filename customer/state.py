@@ -48,6 +48,8 @@ class State:
     told: dict[str, str] = field(default_factory=dict)  # fact id → the line that told it
     concern_stage: str | None = None  # raised | explored | resolved (探寻异议 → 挖掘顾虑 → 提供方案 → 确认排除)
     said: list[str] = field(default_factory=list)  # the customer's lines so far (no line twice in a call)
+    recapped: list[str] = field(default_factory=list)  # facts he has repeated once already
+    heard_elements: list[str] = field(default_factory=list)  # commitment elements he asked for and got
     end_reason: str | None = None  # why he ended it (pitch_in_appointment, gaming, …)
 
     @classmethod
@@ -76,6 +78,10 @@ class State:
         """Increment a named counter (pitches, asks, echoes…) and return the new value."""
         self.counts[name] = self.counts.get(name, 0) + add
         return self.counts[name]
+
+    def counts_missing(self) -> list[str]:
+        """The commitment elements he asked for in his last reply (an incomplete ask, 先定义,再细化)."""
+        return [k.removeprefix("missing:") for k, v in self.counts.items() if k.startswith("missing:") and v]
 
     def concern_index(self) -> int:
         return CONCERN_LEVELS.index(self.concern) if self.concern else -1

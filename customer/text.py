@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import cache
 
+from evaluators.acts.lexicon import macros
 from evaluators.acts.text import to_simplified
 
 _PUNCT = re.compile(r"[\s,.!?;:'\"“”‘’、，。！？；：（）()\[\]【】《》<>…—\-~～·]+")
@@ -46,3 +48,21 @@ def echo_ratio(rep: str, customer: str) -> float:
     if not x or not y:
         return 0.0
     return len(x & y) / len(x)
+
+
+@cache
+def _time_regex() -> re.Pattern[str]:
+    return re.compile(macros()["TIME"])
+
+
+def first_time(text: str) -> str | None:
+    """The first concrete time a message names ("周二上午十点" of "周二上午十点还是周四下午三点?")."""
+    spans = [m.span() for m in _time_regex().finditer(text)]
+    if not spans:
+        return None
+    start, end = spans[0]
+    for s, e in spans[1:]:
+        if s > end:  # joined pieces only: 周二 + 上午 + 十点
+            break
+        end = e
+    return text[start:end]

@@ -39,33 +39,37 @@ def _voice(choice: str | None) -> tuple[Any, str]:
     return llm_voice_from_settings(settings, fallback=ScriptedVoice()), "llm"
 
 
-def run_chat(*, scenario: str, voice: str | None, as_json: bool, seed: int) -> None:
+def run_chat(*, scenario: str, voice: str | None, as_json: bool, seed: int, difficulty: str | None = None) -> None:
     from customer.cards import CardError, get_card
     from customer.chat import ChatInputError, run_chat_json
+    from customer.numbers import LEVELS
 
     try:
         card = get_card(scenario)
     except CardError as exc:
         raise UsageError(str(exc)) from None
+    if difficulty is not None and difficulty not in LEVELS:
+        raise UsageError(f"--difficulty 应为 {' / '.join(LEVELS)} 之一,而不是 {difficulty!r}")
     voice_obj, _ = _voice(voice)
     if as_json:
         try:
-            run_chat_json(card.id, sys.stdin, sys.stdout, seed=seed, voice=voice_obj)
+            run_chat_json(card.id, sys.stdin, sys.stdout, seed=seed, voice=voice_obj, difficulty=difficulty)
         except ChatInputError as exc:
             raise UsageError(str(exc)) from None
         return
-    Terminal(card, voice_obj, seed, sys.stdin, sys.stdout).run()
+    Terminal(card, voice_obj, seed, sys.stdin, sys.stdout, difficulty).run()
 
 
 class Terminal:
     """The interactive loop. Keystroke timing needs a real terminal; otherwise it reads plain lines."""
 
-    def __init__(self, card: Any, voice: Any, seed: int, stdin: TextIO, stdout: TextIO) -> None:
+    def __init__(self, card: Any, voice: Any, seed: int, stdin: TextIO, stdout: TextIO,
+                 difficulty: str | None = None) -> None:
         from customer.chat import TimedChat
         from customer.engine import Conversation
 
         self.card, self.stdin, self.out = card, stdin, stdout
-        self.chat = TimedChat(Conversation(card, seed=seed, voice=voice))
+        self.chat = TimedChat(Conversation(card, seed=seed, voice=voice, difficulty=difficulty))
         self.tty = stdin.isatty() and stdout.isatty()
 
     def say(self, text: str = "") -> None:

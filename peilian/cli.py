@@ -154,11 +154,12 @@ def chat(
     voice: Annotated[str, typer.Option("--voice", help="scripted 或 llm")] = "",
     as_json: Annotated[bool, typer.Option("--json", help="从标准输入读销售的话,逐行输出 JSON")] = False,
     seed: Annotated[int, typer.Option("--seed", help="脚本语音的随机种子")] = 0,
+    difficulty: Annotated[str, typer.Option("--difficulty", help="客户难度:easy / standard / hard(默认按场景卡)")] = "",
 ) -> None:
     """与模拟客户对练一次约访或拜访。"""
     from peilian.chat import run_chat
 
-    run_chat(scenario=scenario, voice=voice or None, as_json=as_json, seed=seed)
+    run_chat(scenario=scenario, voice=voice or None, as_json=as_json, seed=seed, difficulty=difficulty or None)
 
 
 @app.command()

@@ -70,6 +70,8 @@ class StartIn(Strict):
     scenario_id: str = Field(min_length=1, max_length=120, examples=["gov-meeting-room"])
     voice: Literal["scripted", "llm"] = "scripted"
     seed: int = Field(default=0, ge=0, le=2**31 - 1, description="脚本语音的随机种子")
+    difficulty: Literal["easy", "standard", "hard"] | None = Field(
+        default=None, description="客户难度(easy / standard / hard);不填用场景卡的 difficulty")
     learner: LearnerIn | None = Field(default=None, description="仅 API 密钥:替哪位学员开始")
 
 

@@ -97,9 +97,10 @@ class Practice:
             return lock
 
     # -- start ------------------------------------------------------------------------------------------
-    def start(self, db: Session, *, user: User, card: Card, voice: str, seed: int, via: str) -> PracticeSession:
+    def start(self, db: Session, *, user: User, card: Card, voice: str, seed: int, via: str,
+              difficulty: str | None = None) -> PracticeSession:
         now = self.clock()
-        conv = Conversation(card, seed=seed, voice=self.voice_factory(voice))
+        conv = Conversation(card, seed=seed, voice=self.voice_factory(voice), difficulty=difficulty)
         session = PracticeSession(org_id=user.org_id, user_id=user.id, scenario_id=card.id, mode=card.mode,
                                   voice=voice, seed=seed, started_at=now, last_event_at=now, created_via=via)
         db.add(session)

@@ -76,7 +76,7 @@ def public_view(card: Card, *, builtin: bool = True) -> dict[str, Any]:
     c = card.customer
     return {
         "id": card.id, "title": card.title, "mode": card.mode, "industry": card.industry, "product": card.product,
-        "background": card.background, "goal": card.goal, "builtin": builtin,
+        "background": card.background, "goal": card.goal, "builtin": builtin, "difficulty": card.difficulty,
         "customer": {"name": c.name, "role": c.role, "organisation": c.organisation, "temperament": c.temperament,
                      "time_pressure": c.time_pressure},
     }

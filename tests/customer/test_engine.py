@@ -73,7 +73,7 @@ def test_motive_needs_trust_a_need_and_a_grounded_personal_question(gov) -> None
     assert motives(convo(gov, trust=90).rep_says(q, classification=MOTIVE)) == []
     assert motives(convo(gov, trust=40, earned=["n3"]).rep_says(q, classification=MOTIVE)) == []  # trust
     vague = convo(gov, trust=90, earned=["n3"]).rep_says("您个人怎么看？", classification=MOTIVE)
-    assert vague.revealed == [] and vague.decision.move in ("deflect", "surface")
+    assert vague.revealed == [] and vague.decision.move in ("deflect", "surface", "personal_deflect")
     assert convo(gov, trust=70, earned=["n3"]).rep_says(q, classification=MOTIVE).revealed == ["m1"]
 
 

@@ -28,6 +28,7 @@ def start(
     state: State,
     scenario_id: Annotated[str, Form(max_length=120)] = "",
     voice: Annotated[str, Form(pattern="^(scripted|llm)$")] = "scripted",
+    difficulty: Annotated[str, Form(pattern="^(easy|standard|hard)?$")] = "",
 ) -> Response:
     if (refused := form_denied(request, auth)) is not None:
         return refused
@@ -40,7 +41,8 @@ def start(
         voice = "scripted"
     # A fresh seed each time: the scripted customer words things differently from call to call.
     session = state.practice.start(
-        db, user=principal.user, card=card, voice=voice, seed=secrets.randbelow(2**31), via="web"
+        db, user=principal.user, card=card, voice=voice, seed=secrets.randbelow(2**31), via="web",
+        difficulty=difficulty or None,
     )
     return RedirectResponse(f"/call/{session.id}", status_code=303)
 

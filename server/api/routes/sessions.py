@@ -66,7 +66,7 @@ def start_session(body: StartIn, principal: CurrentPrincipal, db: Db, state: Sta
         raise ApiError(422, "llm_not_configured", "服务器未配置 LLM(OPENAI_API_KEY 与 PEILIAN_LLM_MODEL)")
     user = _learner(db, principal, body.learner)
     session = state.practice.start(db, user=user, card=card, voice=body.voice, seed=body.seed,
-                                   via="api" if principal.api_key else "web")
+                                   via="api" if principal.api_key else "web", difficulty=body.difficulty)
     return session_view(session, effective_scores(db, session), messages=True)
 
 
