@@ -94,3 +94,12 @@ def never_argue_with_customer(ctx: Context) -> Iterator[Hit]:
         words = ctx.cue(turn.index).argue
         if words:
             yield Hit(turn.index, {"words": _PUNCT_EDGES.sub("", words), "excerpt": excerpt(turn.text)})
+
+
+@rule("contempt")
+def no_contempt(ctx: Context) -> Iterator[Hit]:
+    """非专业信息 — the rep runs down the customer's practice or a competitor ("你们这套太落后了")."""
+    for i in ctx.rep:
+        words = ctx.cue(i).contempt
+        if words:
+            yield Hit(i, {"words": _PUNCT_EDGES.sub("", words), "excerpt": excerpt(ctx.turns[i].text)})

@@ -126,3 +126,16 @@ def test_the_engine_s_outcome_reaches_the_scorecard() -> None:
     scored = score_transcript(conv.transcript(), outcome=out)
     assert scored["outcome"]["result"] == "hung_up"
     assert scored["scores"]["overall"] <= 50
+
+
+def test_running_down_the_customer_or_a_competitor_is_a_finding() -> None:
+    turns = [
+        ("rep", "王主任您好,我是华声科技的销售经理李明。", "statement"),
+        ("customer", "你好,什么事?", ""),
+        ("rep", "你们现在这套系统太落后了,别家的也都是坑。", "statement"),
+        ("customer", "嗯。", ""),
+        ("rep", "您现在会议室用得怎么样?", "exploratory"),
+    ]
+    scored = card("appointment", turns)
+    assert [f["turn"] for f in scored["findings"] if f["code"] == "contempt"] == [2]
+    assert "contempt" not in codes(card("appointment", [*turns[:2], turns[4]]))
