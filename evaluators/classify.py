@@ -19,6 +19,7 @@ Deterministic, no model: patterns live in evaluators/lexicons/*.yaml, compiled o
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from evaluators.acts import commitment, pitch, questions, text
@@ -26,6 +27,7 @@ from evaluators.model import QUESTION_ACTS, Classification
 
 __all__ = ["classify"]
 
+_PURPOSE = re.compile(r"想(?:先)?(?:了解|听听|请教|跟您|和您|向您|就|约|分享|交流|沟通)(?!.*[吗呢么嘛][!。~\s]*$)")
 _RHETORICAL_TAIL = 16  # characters of pitch after the last question that make the question rhetorical
 
 
@@ -36,6 +38,12 @@ def classify(message: str) -> Classification:
     return _classify(message)
 
 
+def _introduces_self(message: str) -> bool:
+    from evaluators.reading import cues  # lazy: the reading imports this module
+
+    return cues(message).self_intro
+
+
 @lru_cache(maxsize=4096)  # scorecards and the UI re-classify the same turns; results are immutable
 def _classify(message: str) -> Classification:
     norm = text.normalize(message)
@@ -43,6 +51,10 @@ def _classify(message: str) -> Classification:
         return Classification(act="statement", rules=("empty",))
     sentences = text.split(norm) or [norm]
     flags = [text.is_question(s) for s in sentences]
+    if "?" not in norm and any(flags) and _introduces_self(message):
+        # "我是华声的李明,想了解一下贵厂设备维保是怎么安排的": an opening states its purpose; an indirect
+        # question without "?" inside a self-introduction asks nothing yet (释疑, not 提问).
+        flags = [q and not _PURPOSE.search(s) for q, s in zip(flags, sentences, strict=True)]
     any_question = any(flags)
 
     ask = commitment.find(sentences, flags)

@@ -105,6 +105,7 @@ RULE_EXAMPLES: dict[str, dict[str, tuple[str, str]]] = {
         "statement_introduction": ("我是华信的小王", "华信的产品"),
         "statement_company": ("我们公司成立于2008年", "我们的系统上线了"),
         "statement_customer_situation": ("很多工厂都遇到这个问题", "我们解决这个问题"),
+        "statement_insight": ("我们注意到新版规范出来以后验收不通过的比例上升了", "我们的系统能自动验收"),
     },
 }
 NOT_PATTERN_RULES = {("pitch", "pitch_threshold")}  # holds a number, not phrases
