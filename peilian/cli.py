@@ -60,19 +60,27 @@ def classify(
 
 
 @app.command()
-def score(file: Annotated[str, typer.Argument(help="对话记录 JSON 文件,或 - 表示标准输入")]) -> None:
+def score(
+    file: Annotated[str, typer.Argument(help="对话记录文件(JSON 或 销售:/客户: 纯文本),或 - 表示标准输入")],
+    mode: Annotated[str, typer.Option("--mode", help="appointment 或 visit:纯文本的模式(默认 visit),也覆盖 JSON 的 mode")] = "",
+) -> None:
     """为一段对话记录打分,输出评分卡 JSON。"""
-    from peilian.io import read_json
+    from peilian.io import read_text
 
-    data = read_json(file)
+    text, where = read_text(file)
+    from evaluators.plaintext import read_transcript
     from evaluators.scorecard import score_transcript
-    from evaluators.transcript import TranscriptError, parse_transcript
+    from evaluators.transcript import MODES, TranscriptError, parse_transcript
 
+    if mode and mode not in MODES:
+        fail(f"--mode 应为 appointment 或 visit,而不是 {mode!r}")
     try:
-        transcript = parse_transcript(data)
+        data = read_transcript(text, mode or None)
+        parse_transcript(data)
+        card = score_transcript(data)
     except TranscriptError as exc:
-        fail(str(exc))
-    sys.stdout.write(json.dumps(score_transcript(transcript), ensure_ascii=False, indent=1) + "\n")
+        fail(f"{where}:{exc}")
+    sys.stdout.write(json.dumps(card, ensure_ascii=False, indent=1) + "\n")
 
 
 @knowledge_app.command("build")

@@ -21,6 +21,12 @@ def _loads(text: str, where: str) -> Any:
 
 def read_json(file: str) -> Any:
     """One JSON document from a file path, or from stdin when `file` is '-'."""
+    text, where = read_text(file)
+    return _loads(text, where)
+
+
+def read_text(file: str) -> tuple[str, str]:
+    """(the text, where it came from) of a file path, or of stdin when `file` is '-'; never empty."""
     if file == "-":
         text, where = sys.stdin.read(MAX_INPUT_BYTES + 1), "标准输入"
     else:
@@ -42,7 +48,7 @@ def read_json(file: str) -> Any:
         raise UsageError(f"{where}:输入过大(上限 {MAX_INPUT_BYTES // 1024 // 1024} MB)")
     if not text.strip():
         raise UsageError(f"{where}:输入为空")
-    return _loads(text, where)
+    return text, where
 
 
 def read_jsonl(stream: TextIO, *, required: dict[str, type]) -> list[dict[str, Any]]:
