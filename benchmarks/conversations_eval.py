@@ -1,6 +1,9 @@
 """Replay the frozen blind conversations (tests/customer/data/conversations/) through the customer and the scorer.
 
-    .venv/bin/python benchmarks/conversations_eval.py [--show CARD__LEVEL] [--dump FILE.jsonl] [--json]
+    .venv/bin/python benchmarks/conversations_eval.py [--set v1|v2] [--show CARD__LEVEL] [--dump FILE.jsonl] [--json]
+
+Two frozen sets: v1 (written against the engine at the start of this wave) and v2 (written later, against
+the reworked engine, by other helpers who had not seen it either).
 
 The conversations were written turn by turn by helpers who knew only the book notes and each card's public
 brief (no engine, no hidden facts), against the engine of their day; their rep lines are frozen and replayed
@@ -32,13 +35,14 @@ from customer.chat import TimedChat  # noqa: E402
 from customer.engine import Conversation  # noqa: E402
 from evaluators.scorecard import score_transcript  # noqa: E402
 
-DATA = ROOT / "tests" / "customer" / "data" / "conversations"
+SETS = {"v1": ROOT / "tests" / "customer" / "data" / "conversations",
+        "v2": ROOT / "tests" / "customer" / "data" / "conversations_v2"}
 LEVELS = ("strong", "average", "poor")
 
 
-def load() -> list[tuple[str, str, list[dict[str, Any]]]]:
+def load(name: str = "v1") -> list[tuple[str, str, list[dict[str, Any]]]]:
     out = []
-    for path in sorted(DATA.glob("*__*.jsonl")):
+    for path in sorted(SETS[name].glob("*__*.jsonl")):
         card, level = path.stem.split("__")
         events = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
         out.append((card, level, events))
@@ -81,9 +85,10 @@ def main() -> int:
     ap.add_argument("--show", help="print one conversation, e.g. gov-meeting-room__strong")
     ap.add_argument("--dump", type=Path, help="write the customer replies with their context (JSON Lines)")
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--set", choices=sorted(SETS), default="v1")
     args = ap.parse_args()
     rows = []
-    for card_id, level, events in load():
+    for card_id, level, events in load(args.set):
         r = replay(card_id, events)
         r.update(card=card_id, level=level, mode=get_card(card_id).mode)
         rows.append(r)
