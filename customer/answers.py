@@ -65,8 +65,9 @@ class AnsweringRules:
             need = self.grounded_need(text, state)
             if need is not None:
                 return self.motive_for(state, need, text)
-            if cat == "motive":  # 动机具有不可猜测性: a vague personal question gets a polite non-answer
+            if said.personal:  # 动机具有不可猜测性: a vague personal question gets a polite non-answer
                 return self.no_motive(state)
+            cat = "need"  # read as about him, but it names nothing personal: answered as a question
         topical = self.topical(text, state, cat)
         if not topical and said.refers_back and state.topic:
             topical = [self.card.fact(state.topic)]
@@ -77,6 +78,13 @@ class AnsweringRules:
                 return self.disclosed(state, found, text, "topic_question")
             return self.too_early(state, fresh[0])
         told = [f for f in topical if f.id in state.earned]
+        if told and told[0].id in state.last_disclosed:
+            # digging into what he just said ("为什么会这样?"): he goes on about it, he does not repeat it
+            more = self.next_in(self.card.category(told[0].id), state)
+            if more is not None and self.card.category(told[0].id) != "motive":
+                return self.disclosed(state, more, text, "follow_up_question")
+            state.topic = told[0].id
+            return Decision("elaborate", reason="follow_up_question")
         again = told and (said.refers_back or hits(text, told[0].reveal.keywords) >= 2)
         if again and told[0].id not in state.recapped:
             # asked again about what he told: he says it again, briefly (once per fact)
@@ -88,7 +96,7 @@ class AnsweringRules:
             return self.disclosed(state, found, text, "broad_question")
         left = [f for f in self.card.facts() if f.id not in state.earned and self.card.category(f.id) == cat]
         if not left:
-            return Decision("nothing_more", reason=f"{cat}_exhausted")
+            return Decision("noncommittal", reason=f"{cat}_exhausted")
         if cat != "expectation" and state.count("expectation_instead") <= 1:
             # 客户总是跟你谈期望: an early broad question asked too soon gets his requirements (once)
             exp = self.next_in("expectation", state)

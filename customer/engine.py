@@ -30,6 +30,9 @@ from customer.voices.scripted import ScriptedVoice
 from evaluators.reading import cues
 
 Classifier = Callable[[str], Any]
+# Moves that still make sense with a closing after them ("……。好了,今天先到这吧"); others are replaced by it.
+GOES_ON = frozenset({"answer", "answer_expectation", "continue", "elaborate", "agree", "agree_more", "recap",
+                     "explain_concern", "concern_resolved", "empathy_ack", "surface", "push_back", "brush_off"})
 FORMAT_VERSION = 1
 
 
@@ -156,7 +159,11 @@ class Conversation:
         too_much = s.pressure >= self.numbers(f"turn.hang_up_pressure.{self.card.mode}")
         if too_much or s.patience <= 0 or s.turn >= limit:
             abrupt = s.pressure >= 60 or s.trust < (30 if self.card.mode == "appointment" else 25)
-            return commit.finish(s, "hung_up" if abrupt else "time_up", decision)
+            outcome = "hung_up" if abrupt else "time_up"
+            if decision.move not in GOES_ON:
+                # a question or a shrug followed by "先这样" contradicts itself: he just ends the call
+                decision = Decision("hang_up" if abrupt else "close", reason=decision.reason or outcome)
+            return commit.finish(s, outcome, decision)
         return decision
 
     def _tone(self) -> str:

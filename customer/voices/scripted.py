@@ -103,7 +103,13 @@ class ScriptedVoice:
         if move == "ack_intro" and data.lines:
             return self._pick(list(data.lines), data, "intro_reply", offset)
         line = self._pick(self._lines(move, data), data, move, offset)
-        catch = bool(data.persona.catchphrases) and move == "answer" and self._chance(data, "catch", 4)
+        said_before = " ".join(t.text for t in data.conversation if t.speaker == "customer")
+        catch = (
+            bool(data.persona.catchphrases)
+            and move == "answer"
+            and self._chance(data, "catch", 4)
+            and not any(c in said_before for c in data.persona.catchphrases)  # a catchphrase once a call
+        )
         facts = [self._fact(fid, data, offset, lead=move == "answer" and not catch) for fid in d.facts]
         fill = {
             "fact": facts[0] if facts else "",
