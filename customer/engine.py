@@ -224,7 +224,11 @@ class Conversation:
         when = first_time(last) if cues(last).choice_of_times else None
         if when is None:
             return line
-        return line.replace("就按你说的时间", f"那就{when}").replace("按你说的时间", f"{when}")
+        if "按你说的时间" in line:
+            return line.replace("就按你说的时间", f"那就{when}").replace("按你说的时间", f"{when}")
+        if first_time(line) is None:  # "你下周来一趟" to "周二还是周四?": he says which
+            return f"那就{when}吧，" + line
+        return line
 
     def _lines(self, decision: Decision) -> tuple[str | None, tuple[str, ...]]:
         """The topic and the harmless card lines a move may use (never a fact's own text)."""

@@ -177,6 +177,11 @@ class Rules(AnsweringRules, ListeningRules):
     @handles("pitch")
     def on_pitch(self, state: State, cls, text: str) -> Decision:
         n = self.n
+        if state.last_move in ("ask_detail", "explain_concern") or (
+            state.last_move == "concern" and state.last_customer.rstrip().endswith(("?", "？"))
+        ):
+            # he asked what the rep brings ("见面对我们有什么用?"): describing it answers him, it is no pitch
+            return Decision("ack_pitch", reason="answered_his_question")
         count = state.count("pitch")
         extra = int(n.mod["pitch_hang_up_after"])
         if self.appointment:  # 约访电话里严禁介绍产品: 压力 and 怀疑

@@ -110,6 +110,9 @@ class ScriptedVoice:
             and self._chance(data, "catch", 4)
             and not any(c in said_before for c in data.persona.catchphrases)  # a catchphrase once a call
         )
+        if catch and any(said.startswith(c) for c in data.persona.catchphrases for said in
+                         [data.facts[f].say[0] if data.facts[f].say else "" for f in d.facts]):
+            catch = False  # the line opens with it already: "我跟你讲，我跟你讲" is a stutter
         facts = [self._fact(fid, data, offset, lead=move == "answer" and not catch) for fid in d.facts]
         fill = {
             "fact": facts[0] if facts else "",
