@@ -23,12 +23,14 @@ MIN_PASSAGE_CHARS = 80
 
 @dataclass(frozen=True, slots=True)
 class Passage:
-    """One retrievable passage of the book."""
+    """One retrievable passage of the book. A `heading` passage holds nothing but the title of a heading
+    that has no lines under it (障碍五:竞争…, 八、刻意练习): searchable, never cited."""
 
     id: str
     section: str
     text: str
     order: int
+    heading: bool = False
 
     @property
     def headings(self) -> list[str]:
@@ -39,10 +41,13 @@ def _passage_id(section: str, text: str) -> str:
     return hashlib.blake2b(f"{section}\n{text}".encode(), digest_size=8).hexdigest()
 
 
-def _blocks(markdown: str) -> list[tuple[tuple[str, ...], str | None, list[str]]]:
-    """(heading path, numbered item or None, lines) for each run of lines under one heading."""
+Block = tuple[tuple[str, ...], str | None, list[str]]
+
+
+def _blocks(markdown: str) -> list[Block]:
+    """(heading path, numbered item or None, lines) for each heading and the lines under it (maybe none)."""
     path: dict[int, str] = {}
-    blocks: list[tuple[tuple[str, ...], str | None, list[str]]] = []
+    blocks: list[Block] = []
     for line in markdown.splitlines():
         if line.startswith("#"):
             level = len(line) - len(line.lstrip("#"))
@@ -57,28 +62,36 @@ def _blocks(markdown: str) -> list[tuple[tuple[str, ...], str | None, list[str]]
             blocks.append((tuple(path[k] for k in sorted(path)), None, []))
         elif line.startswith("- ") and blocks:
             blocks[-1][2].append(line[2:])
-    return [b for b in blocks if b[2]]
+    return blocks
 
 
-def parse_markdown(markdown: str, *, start_order: int = 0) -> list[Passage]:
+def parse_markdown(markdown: str, *, start_order: int = 0, merge: bool = True) -> list[Passage]:
     """Cut one Markdown file of the book into passages, following its headings.
 
     Small neighbouring blocks under the same topic are merged (a lone "3、行动承诺是行动不是语言" cites
     poorly); a long block is cut into pieces of at most MAX_PASSAGE_CHARS. The section names the numbered
-    item only when the passage holds a single one.
+    item only when the passage holds a single one. A heading with no lines and no heading under it gets a
+    `heading` passage of its own title, so that every heading of the book can be found. With `merge=False`
+    no blocks are merged: every numbered item is a passage of its own whose section names it (the search
+    index uses these, so that each heading of the table of contents is some passage's section).
     """
-    passages: list[Passage] = []
+    entries: list[tuple[tuple[str, ...], str, str, bool]] = []  # (path, section, text, heading)
 
     def add(path: tuple[str, ...], items: list[str | None], lines: list[str]) -> None:
         heads = list(path) + ([items[0]] if len(items) == 1 and items[0] else [])
-        section = SEPARATOR.join(heads)
-        text = "\n".join(lines)
-        passages.append(Passage(_passage_id(section, text), section, text, start_order + len(passages)))
+        entries.append((path, SEPARATOR.join(heads), "\n".join(lines), False))
 
+    blocks = _blocks(markdown)
     current: tuple[tuple[str, ...], list[str | None], list[str]] | None = None
-    for path, item, lines in _blocks(markdown):
+    for path, item, lines in blocks:
+        if not lines:
+            if current:
+                add(*current)
+                current = None
+            entries.append((path, SEPARATOR.join(path), path[-1], True))
+            continue
         size = sum(len(x) for x in lines)
-        if current and current[0] == path and sum(len(x) for x in current[2]) + size <= MAX_PASSAGE_CHARS and (
+        if merge and current and current[0] == path and sum(len(x) for x in current[2]) + size <= MAX_PASSAGE_CHARS and (
             size < MIN_PASSAGE_CHARS or sum(len(x) for x in current[2]) < MIN_PASSAGE_CHARS
         ):
             current[1].append(item)
@@ -96,7 +109,11 @@ def parse_markdown(markdown: str, *, start_order: int = 0) -> list[Passage]:
         current = (path, [item], piece)
     if current:
         add(*current)
-    return passages
+    # A heading is covered when a passage sits under it (or under a heading below it).
+    covered = {path[:n] for path, _, _, heading in entries for n in range(1, len(path) + (0 if heading else 1))}
+    kept = [e for e in entries if not e[3] or e[0] not in covered]
+    return [Passage(_passage_id(section, text), section, text, start_order + i, heading)
+            for i, (_, section, text, heading) in enumerate(kept)]
 
 
 def book_files(book_dir: Path = BOOK_DIR) -> list[Path]:
@@ -114,9 +131,9 @@ def fingerprint(book_dir: Path = BOOK_DIR) -> str:
 
 
 @lru_cache(maxsize=4)
-def load_passages(book_dir: Path = BOOK_DIR) -> tuple[Passage, ...]:
-    """Every passage of the book, in book order."""
+def load_passages(book_dir: Path = BOOK_DIR, *, merge: bool = True) -> tuple[Passage, ...]:
+    """Every passage of the book, in book order (`merge`: see `parse_markdown`; citations use merged ones)."""
     passages: list[Passage] = []
     for path in book_files(book_dir):
-        passages.extend(parse_markdown(path.read_text(encoding="utf-8"), start_order=len(passages)))
+        passages.extend(parse_markdown(path.read_text(encoding="utf-8"), start_order=len(passages), merge=merge))
     return tuple(passages)

@@ -1,7 +1,8 @@
 """Citations: the passage of the book a finding rests on.
 
 `cite(query, section_hint)` looks among the passages whose heading path contains `section_hint` (the whole
-book when none does) and returns the one sharing the most character bigrams with `query`. It is pure
+book when none does) and returns the one sharing the most character bigrams with `query` (heading passages, which hold
+nothing but a title, are never cited). It is pure
 Python over the Markdown (no index, no Chroma, no jieba), cached, and deterministic, so scoring stays fast
 and every finding's reference is stable from run to run.
 """
@@ -20,7 +21,7 @@ def _bigrams(text: str) -> frozenset[str]:
 
 @lru_cache(maxsize=1)
 def _indexed() -> tuple[tuple[Passage, frozenset[str]], ...]:
-    return tuple((p, _bigrams(f"{p.section} {p.text}")) for p in load_passages())
+    return tuple((p, _bigrams(f"{p.section} {p.text}")) for p in load_passages() if not p.heading)
 
 
 @lru_cache(maxsize=512)

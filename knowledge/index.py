@@ -1,8 +1,15 @@
 """The searchable book: passages in Chroma (vectors) plus BM25 over jieba tokens (lexical), fused.
 
+A query is cleaned and widened by the synonym layer (knowledge.synonyms: 拍板 → 决策); BM25 scores it against
+each passage (its heading path and text) and against the rep's phrasings of each heading
+(knowledge.phrases: "约了好几次都约不到人" → 客户为什么不见你), whose best match counts for the passages under
+that heading; cosine similarity from Chroma is added; a section several passages of which match rises as a
+whole (knowledge.rank.aggregate), and the first passage of each section comes before a second of any.
+
 Layout of an index directory:
-    manifest.json   what was built: book fingerprint, embedder name, passage count, format version
+    manifest.json   what was built: book and data fingerprints, embedder name, passage count, format version
     passages.json   the passages with their search tokens (the lexical side needs no Chroma)
+    phrases.json    the rep's phrasings with their tokens and the passages they stand for
     vocabulary.txt  the book's words, the dictionary of the search tokenizer
     chroma/         a Chroma PersistentClient holding one collection of vectors
 
@@ -18,20 +25,25 @@ import shutil
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from knowledge.book import BOOK_DIR, Passage, fingerprint, load_passages
 from knowledge.embeddings import Embedder
-from knowledge.text import Tokenizer, book_vocabulary, clean_query, expand_query, write_vocabulary
+from knowledge.phrases import PHRASES, phrases_for
+from knowledge.rank import Bm25, aggregate, diversify, normalised
+from knowledge.synonyms import SYNONYMS, book_terms, expand_query
+from knowledge.text import DATA_DIR, Tokenizer, book_vocabulary, char_ngrams, clean_query, write_vocabulary
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 COLLECTION = "book"
 VOCABULARY = "vocabulary.txt"
+# The data files that shape the index besides the book: a change to any of them makes it stale.
+DATA_FILES = (PHRASES, SYNONYMS, DATA_DIR / "terms.txt")
 # Weight of the lexical (BM25) side in the fused score; the vector side gets the rest. Measured in
-# benchmarks/bench_knowledge.py: hashed n-gram vectors alone rank worse than BM25, and help a little as
-# a tie-breaker; a semantic embedder deserves a lower weight (PEILIAN_LEXICAL_WEIGHT).
+# benchmarks/bench_retrieval.py: hashed n-gram vectors alone rank worse than BM25, and help a little as
+# a tie-breaker; a semantic embedder deserves a lower weight.
 DEFAULT_LEXICAL_WEIGHT = 0.8
 
 Progress = Callable[[int, int], None]
@@ -39,6 +51,26 @@ Progress = Callable[[int, int], None]
 
 class IndexUnavailable(RuntimeError):
     """The index cannot be opened (missing, stale or corrupted)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SearchOptions:
+    """How a query is ranked; every piece can be switched off (benchmarks/bench_retrieval.py measures each).
+
+    lexical_weight  share of BM25 (passages and phrasings) in the fused score; vectors get the rest
+    phrase_weight   share of the rep's phrasings within the lexical side
+    aggregate       section-level aggregation: `aggregate_weight` × the section's other best passages
+    diversify       one passage of each section before a second of any
+    """
+
+    synonyms: bool = True
+    phrases: bool = True
+    aggregate: bool = True
+    diversify: bool = True
+    bigrams: bool = True
+    lexical_weight: float = DEFAULT_LEXICAL_WEIGHT
+    phrase_weight: float = 0.65
+    aggregate_weight: float = 0.1
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +90,22 @@ def _document(passage: Passage) -> str:
     return f"{heads}\n{heads}\n{passage.text}"
 
 
+def _bigrams(text: str) -> list[str]:
+    # Character bigrams match an everyday word however it is segmented (约不到 / 约不上 share 约不).
+    return [f"~{g}" for g in char_ngrams(text, sizes=(2,))]
+
+
+def data_fingerprint(files: tuple[Path, ...] = DATA_FILES) -> str:
+    """A hash of the data files the index is built from besides the book."""
+    import hashlib
+
+    digest = hashlib.blake2b(digest_size=12)
+    for path in files:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
 def _chroma(path: Path) -> Any:
     import chromadb
     from chromadb.config import Settings as ChromaSettings
@@ -67,21 +115,26 @@ def _chroma(path: Path) -> Any:
 
 def build_index(index_dir: Path, embedder: Embedder, *, book_dir: Path = BOOK_DIR, progress: Progress | None = None) -> dict[str, Any]:
     """Build the whole index into `index_dir` (replaced atomically). Returns the manifest."""
-    passages = load_passages(book_dir)
+    passages = load_passages(book_dir, merge=False)
     index_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = index_dir.with_name(f".{index_dir.name}.tmp-{uuid.uuid4().hex[:12]}")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
     try:
-        write_vocabulary(book_vocabulary(_document(p) for p in passages), tmp / VOCABULARY)
+        phrases = phrases_for(passages)
+        texts = [_document(p) for p in passages] + [ph.text for ph in phrases]
+        write_vocabulary(book_vocabulary(texts, book_terms()), tmp / VOCABULARY)
         tokenizer = Tokenizer(tmp / VOCABULARY)
         rows = []
         for i, passage in enumerate(passages):
             rows.append({"id": passage.id, "section": passage.section, "text": passage.text,
-                         "tokens": tokenizer.tokens(_document(passage))})
+                         "heading": passage.heading, "tokens": tokenizer.tokens(_document(passage))})
             if progress:
                 progress(i + 1, 2 * len(passages))
         (tmp / "passages.json").write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+        phrase_rows = [{"key": ph.key, "text": ph.text, "tokens": tokenizer.tokens(ph.text),
+                        "passages": [passages[i].id for i in ph.passages]} for ph in phrases]
+        (tmp / "phrases.json").write_text(json.dumps(phrase_rows, ensure_ascii=False), encoding="utf-8")
         collection = _chroma(tmp / "chroma").create_collection(
             COLLECTION, embedding_function=None, metadata={"hnsw:space": "cosine", "embedder": embedder.name}
         )
@@ -99,6 +152,7 @@ def build_index(index_dir: Path, embedder: Embedder, *, book_dir: Path = BOOK_DI
         manifest = {
             "version": FORMAT_VERSION,
             "fingerprint": fingerprint(book_dir),
+            "data": data_fingerprint(),
             "embedder": embedder.name,
             "passages": len(passages),
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
@@ -147,46 +201,85 @@ def stale_reason(index_dir: Path, embedder: Embedder, *, book_dir: Path = BOOK_D
         return f"知识库索引由 {manifest.get('embedder')} 生成,当前配置为 {embedder.name}"
     if manifest.get("fingerprint") != fingerprint(book_dir):
         return "书的内容已变化"
+    if manifest.get("data") != data_fingerprint():
+        return "检索用的同义词或说法表已变化"
     return None
 
 
 class BookIndex:
     """An opened index. `search` is safe to call from several threads (it only reads)."""
 
-    def __init__(self, index_dir: Path, embedder: Embedder, *, lexical_weight: float = DEFAULT_LEXICAL_WEIGHT) -> None:
-        from rank_bm25 import BM25Okapi
-
+    def __init__(self, index_dir: Path, embedder: Embedder, *, options: SearchOptions | None = None,
+                 lexical_weight: float | None = None) -> None:
         try:
             rows = json.loads((index_dir / "passages.json").read_text(encoding="utf-8"))
+            phrases = json.loads((index_dir / "phrases.json").read_text(encoding="utf-8"))
             self._rows: list[dict[str, Any]] = [dict(r, tokens=list(r["tokens"])) for r in rows]
             self._tokenizer = Tokenizer(index_dir / VOCABULARY)
-            self._bm25 = BM25Okapi([r["tokens"] for r in self._rows])
             self._collection = _chroma(index_dir / "chroma").get_collection(COLLECTION, embedding_function=None)
+            self._position = {r["id"]: i for i, r in enumerate(self._rows)}
+            self._bm25 = Bm25([r["tokens"] for r in self._rows])
+            self._phrase_bm25 = Bm25([ph["tokens"] + _bigrams(ph["text"]) for ph in phrases])
+            self._phrase_targets = [[self._position[pid] for pid in ph["passages"]] for ph in phrases]
         except Exception as exc:  # any unreadable part means the index is unusable as a whole
             raise IndexUnavailable(f"知识库索引无法打开:{exc}") from exc
-        self._position = {r["id"]: i for i, r in enumerate(self._rows)}
+        self._groups = [r["section"] for r in self._rows]
         self._embedder = embedder
-        self.lexical_weight = lexical_weight
+        self.options = options or SearchOptions()
+        if lexical_weight is not None:
+            self.lexical_weight = lexical_weight
+
+    @property
+    def lexical_weight(self) -> float:
+        return self.options.lexical_weight
+
+    @lexical_weight.setter
+    def lexical_weight(self, weight: float) -> None:
+        self.options = replace(self.options, lexical_weight=weight)
 
     def __len__(self) -> int:
         return len(self._rows)
 
-    def search(self, query: str, k: int = 5) -> list[Hit]:
-        """The k best passages for a query (cleaned first; QueryError on an unusable query)."""
-        text = expand_query(clean_query(query))
-        k = max(1, min(int(k), len(self._rows)))
-        lexical = list(self._bm25.get_scores(self._tokenizer.tokens(text)))
-        top = max(lexical) if lexical else 0.0
-        scores = [self.lexical_weight * (s / top if top > 0 else 0.0) for s in lexical]
-        if self.lexical_weight < 1.0:
+    def _phrase_scores(self, tokens: list[str]) -> list[float]:
+        """For each passage, the best BM25 score of a phrasing that stands for it."""
+        out = [0.0] * len(self._rows)
+        for score, targets in zip(self._phrase_bm25.scores(tokens), self._phrase_targets, strict=True):
+            if score > 0:
+                for i in targets:
+                    out[i] = max(out[i], score)
+        return out
+
+    def scores(self, query: str) -> list[float]:
+        """The fused score of every passage for a query (cleaned first; QueryError on an unusable query)."""
+        opts = self.options
+        text = clean_query(query)
+        if opts.synonyms:
+            text = expand_query(text)
+        tokens = self._tokenizer.tokens(text)
+        lexical = normalised(self._bm25.scores(tokens))
+        if opts.phrases:
+            phrased = normalised(self._phrase_scores(tokens + (_bigrams(text) if opts.bigrams else [])))
+            lexical = [(1 - opts.phrase_weight) * a + opts.phrase_weight * b for a, b in zip(lexical, phrased, strict=True)]
+        scores = [opts.lexical_weight * s for s in lexical]
+        if opts.lexical_weight < 1.0:
             result = self._collection.query(
                 query_embeddings=self._embedder.embed([text]), n_results=len(self._rows), include=["distances"]
             )
             for pid, distance in zip(result["ids"][0], result["distances"][0], strict=True):
                 if pid in self._position:
-                    scores[self._position[pid]] += (1.0 - self.lexical_weight) * (1.0 - float(distance))
-        best = sorted(range(len(scores)), key=lambda i: -scores[i])[:k]
-        return [Hit(self._rows[i]["section"], self._rows[i]["text"], scores[i], self._rows[i]["id"]) for i in best]
+                    scores[self._position[pid]] += (1.0 - opts.lexical_weight) * (1.0 - float(distance))
+        if opts.aggregate:
+            scores = aggregate(scores, self._groups, weight=opts.aggregate_weight)
+        return scores
+
+    def search(self, query: str, k: int = 5) -> list[Hit]:
+        """The k best passages for a query (cleaned first; QueryError on an unusable query)."""
+        k = max(1, min(int(k), len(self._rows)))
+        scores = self.scores(query)
+        order = sorted(range(len(scores)), key=lambda i: (-scores[i], i))
+        if self.options.diversify:
+            order = diversify(order, self._groups)
+        return [Hit(self._rows[i]["section"], self._rows[i]["text"], scores[i], self._rows[i]["id"]) for i in order[:k]]
 
 
 def ensure_index(index_dir: Path, embedder: Embedder, *, log: Callable[[str], None] | None = None, **kwargs: Any) -> BookIndex:

@@ -24,8 +24,9 @@ _ITEM_MAX_CHARS = 22
 _PART_NUMBERS = {c: i for i, c in enumerate(_CN_NUM, start=1)}
 
 PREFACE_TITLE = "导读"
-# The notes' few unnumbered topic headings (第二篇 第二章 has no 节: these three stand in for them).
-UNNUMBERED_TOPICS = frozenset({"客户为什么不见你", "因价值而见", "约访操作分析"})
+# The notes' few unnumbered headings: 第二篇 第二章 has no 第一节, and these three stand in for it (level 3),
+# so that 障碍一…五 sit under 客户为什么不见你 and 1、准备…5、控制谈话 under 因价值而见.
+UNNUMBERED_SECTIONS = frozenset({"客户为什么不见你", "因价值而见", "约访操作分析"})
 
 
 @dataclass(frozen=True)
@@ -42,9 +43,9 @@ def heading_level(line: str) -> int:
         return 1
     if _CHAPTER.match(line):
         return 2
-    if _SECTION.match(line):
+    if _SECTION.match(line) or line in UNNUMBERED_SECTIONS:
         return 3
-    if _TOPIC.match(line) or line in UNNUMBERED_TOPICS:
+    if _TOPIC.match(line):
         return 4
     if _ITEM.match(line) and len(line) <= _ITEM_MAX_CHARS and not re.search("[::,,。;;]", line):
         return 5

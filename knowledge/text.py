@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -53,18 +52,17 @@ def _jieba() -> Any:
     return jieba
 
 
-def book_vocabulary(texts: Iterable[str]) -> dict[str, int]:
-    """The words of the book (jieba's full dictionary and HMM, run once at index build), the book's own
-    terms (`data/terms.txt`) and the glossary's terms, with jieba's word frequencies."""
+def book_vocabulary(texts: Iterable[str], terms: Iterable[str] = ()) -> dict[str, int]:
+    """The words of `texts` (the book and the rep's phrasings: jieba's full dictionary and HMM, run once at
+    index build), the book's own terms (`data/terms.txt`) and `terms` (the synonym layer's), with jieba's
+    word frequencies."""
     jieba = _jieba()
-    words: set[str] = set()
+    words: set[str] = set(terms)
     for text in texts:
         words.update(jieba.cut_for_search(unicodedata.normalize("NFKC", text).lower()))
     for line in (DATA_DIR / "terms.txt").read_text(encoding="utf-8").splitlines():
         if line.strip():
             words.add(line.split()[0])
-    for terms in glossary().values():
-        words.update(terms)
     freq = jieba.dt.FREQ if jieba.dt.initialized else {}
     return {w: int(freq.get(w) or 20) for w in sorted(words) if len(w) > 1 and not _NOT_WORD.fullmatch(w)}
 
@@ -86,21 +84,6 @@ class Tokenizer:
         text = unicodedata.normalize("NFKC", text).lower()
         return [t for t in self._jieba.cut_for_search(text, HMM=False)
                 if t.strip() and not _NOT_WORD.fullmatch(t) and t not in _STOPWORDS]
-
-
-@lru_cache(maxsize=1)
-def glossary() -> dict[str, tuple[str, ...]]:
-    """Everyday word → the book's terms (`data/glossary.yaml`)."""
-    import yaml
-
-    raw = yaml.safe_load((DATA_DIR / "glossary.yaml").read_text(encoding="utf-8")) or {}
-    return {str(k): tuple(str(v) for v in vs) for k, vs in raw.items()}
-
-
-def expand_query(text: str) -> str:
-    """The query with the book's terms added for the everyday words it uses (see `glossary`)."""
-    extra = [term for word, terms in glossary().items() if word in text for term in terms]
-    return f"{text} {' '.join(extra)}" if extra else text
 
 
 def char_ngrams(text: str, sizes: tuple[int, ...] = (1, 2, 3)) -> list[str]:

@@ -19,8 +19,39 @@ def test_every_passage_sits_under_one_section_and_keeps_its_lines() -> None:
     for path in book_files():
         md = path.read_text(encoding="utf-8")
         expected += [line for line, raw in zip(source_lines(md), md.splitlines(), strict=True) if raw.startswith(("- ", "#####"))]
-    got = [line for p in passages for line in p.text.split("\n")]
+    got = [line for p in passages if not p.heading for line in p.text.split("\n")]
     assert got == expected
+
+
+def test_every_heading_is_a_section_of_some_search_passage() -> None:
+    # The search index uses unmerged passages: each heading of the table of contents, numbered items
+    # included, is the last heading of some passage's section, so a question about it can be answered.
+    from knowledge.split import source_lines
+
+    passages = load_passages(merge=False)
+    heads = {h for p in passages for h in p.headings}
+    for path in book_files():
+        md = path.read_text(encoding="utf-8")
+        for line, raw in zip(source_lines(md), md.splitlines(), strict=True):
+            if raw.startswith("#"):
+                assert line in heads, line
+    assert any(p.heading and p.section.endswith("八、刻意练习") for p in passages)
+    assert any(p.section.endswith("客户为什么不见你 / 障碍二:怀疑") for p in passages)
+    assert any(p.section.endswith("第三章 线索阶段常犯错误分析 / 2、拖延症") for p in passages)
+
+
+def test_a_heading_without_lines_gets_a_heading_passage_that_is_never_cited() -> None:
+    from knowledge.cite import cite
+
+    md = "# 篇\n## 第一章 甲\n#### 一、有内容\n- 内容一\n#### 二、只有标题:它本身就是一句话\n## 第二章 乙\n### 第一节 丙\n- 内容二\n"
+    passages = parse_markdown(md)
+    assert [(p.section, p.heading) for p in passages] == [
+        ("篇 / 第一章 甲 / 一、有内容", False),
+        ("篇 / 第一章 甲 / 二、只有标题:它本身就是一句话", True),
+        ("篇 / 第二章 乙 / 第一节 丙", False),
+    ]
+    assert passages[1].text == "二、只有标题:它本身就是一句话"
+    assert not any(p.heading for p in load_passages() if (ref := cite(p.text)) and ref["section"] == p.section)
 
 
 def test_passage_never_straddles_two_sections() -> None:
