@@ -24,12 +24,16 @@ RECENT = 20
 
 
 def search_book(state: State, q: str, k: int = 5) -> tuple[list[dict[str, Any]], str | None]:
+    """The k best passages, each with `segments`: its sentences, those that answer the question marked."""
+    from knowledge.highlight import highlight
+
     if not q.strip():
         return [], None
     try:
-        return [h.to_dict() for h in state.book_index.search(q, k)], None
+        hits = state.book_index.search(q, k)
     except QueryError as exc:
         return [], str(exc)
+    return [dict(h.to_dict(), segments=highlight(q, h.text)) for h in hits], None
 
 
 def scenario_cards(db: Db, principal: Any) -> list[dict[str, Any]]:

@@ -12,8 +12,21 @@ export function el(tag, attrs = {}, ...children) {
 
 export const csrfToken = () => document.querySelector('meta[name="csrf-token"]')?.content || "";
 
+function passageText(p) {
+  // The passage's sentences, those that answer the question in <mark> (text nodes only: never HTML).
+  const segments = Array.isArray(p.segments) ? p.segments : [{ text: String(p.text), mark: false }];
+  const nodes = [];
+  for (const seg of segments) {
+    const body = String(seg.text).replace(/\n$/, "");
+    nodes.push(seg.mark ? el("mark", {}, body) : body);
+    if (String(seg.text).endsWith("\n")) nodes.push(" · ");
+  }
+  return el("p", {}, ...nodes);
+}
+
 function renderHits(out, body) {
-  // /knowledge/ask answers {passages, answer}: answer is null unless an LLM is configured.
+  // /knowledge/ask answers {passages, answer}: answer is null unless an LLM is configured; each passage has
+  // `segments` with the sentences that answer the question marked.
   const passages = Array.isArray(body) ? body : body.passages || body.hits || [];
   const nodes = [];
   if (!Array.isArray(body) && body.answer) {
@@ -23,7 +36,7 @@ function renderHits(out, body) {
   passages.forEach((p, i) => {
     nodes.push(el("article", { class: "passage" },
       el("h3", {}, `[${i + 1}] ${p.section}`),
-      el("p", {}, String(p.text).replaceAll("\n", " · "))));
+      passageText(p)));
   });
   out.replaceChildren(...nodes);
 }
