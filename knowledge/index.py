@@ -9,7 +9,7 @@ whole (knowledge.rank.aggregate), and the first passage of each section comes be
 Layout of an index directory:
     manifest.json   what was built: book and data fingerprints, embedder name, passage count, format version
     passages.json   the passages with their search tokens (the lexical side needs no Chroma)
-    phrases.json    the rep's phrasings with their tokens and the passages they stand for
+    phrases.json    the rep's phrasings with their tokens (words and character bigrams) and their passages
     vocabulary.txt  the book's words, the dictionary of the search tokenizer
     chroma/         a Chroma PersistentClient holding one collection of vectors
 
@@ -95,12 +95,12 @@ def _bigrams(text: str) -> list[str]:
     return [f"~{g}" for g in char_ngrams(text, sizes=(2,))]
 
 
-def data_fingerprint(files: tuple[Path, ...] = DATA_FILES) -> str:
-    """A hash of the data files the index is built from besides the book."""
+def data_fingerprint(files: tuple[Path, ...] | None = None) -> str:
+    """A hash of the data files the index is built from besides the book (`DATA_FILES`)."""
     import hashlib
 
     digest = hashlib.blake2b(digest_size=12)
-    for path in files:
+    for path in DATA_FILES if files is None else files:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
@@ -132,7 +132,7 @@ def build_index(index_dir: Path, embedder: Embedder, *, book_dir: Path = BOOK_DI
             if progress:
                 progress(i + 1, 2 * len(passages))
         (tmp / "passages.json").write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
-        phrase_rows = [{"key": ph.key, "text": ph.text, "tokens": tokenizer.tokens(ph.text),
+        phrase_rows = [{"key": ph.key, "text": ph.text, "tokens": tokenizer.tokens(ph.text) + _bigrams(ph.text),
                         "passages": [passages[i].id for i in ph.passages]} for ph in phrases]
         (tmp / "phrases.json").write_text(json.dumps(phrase_rows, ensure_ascii=False), encoding="utf-8")
         collection = _chroma(tmp / "chroma").create_collection(
@@ -219,7 +219,7 @@ class BookIndex:
             self._collection = _chroma(index_dir / "chroma").get_collection(COLLECTION, embedding_function=None)
             self._position = {r["id"]: i for i, r in enumerate(self._rows)}
             self._bm25 = Bm25([r["tokens"] for r in self._rows])
-            self._phrase_bm25 = Bm25([ph["tokens"] + _bigrams(ph["text"]) for ph in phrases])
+            self._phrase_bm25 = Bm25([ph["tokens"] for ph in phrases])
             self._phrase_targets = [[self._position[pid] for pid in ph["passages"]] for ph in phrases]
         except Exception as exc:  # any unreadable part means the index is unusable as a whole
             raise IndexUnavailable(f"知识库索引无法打开:{exc}") from exc

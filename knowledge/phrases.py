@@ -31,7 +31,7 @@ class Phrase:
 def rep_phrases(path: Path = PHRASES) -> dict[str, tuple[str, ...]]:
     import yaml
 
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    raw = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
     return {str(k): tuple(str(v) for v in (vs or [])) for k, vs in raw.items()}
 
 

@@ -20,7 +20,8 @@ def synonyms(path: Path = SYNONYMS) -> dict[str, tuple[str, ...]]:
     """Everyday word → the book's terms, longest words first (so the most specific ones are listed first)."""
     import yaml
 
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: the table loads in a few ms
+    raw = yaml.load(path.read_text(encoding="utf-8"), Loader=loader) or {}
     table = {unicodedata.normalize("NFKC", str(k)).lower(): tuple(str(v) for v in vs) for k, vs in raw.items()}
     return dict(sorted(table.items(), key=lambda kv: (-len(kv[0]), kv[0])))
 
@@ -31,13 +32,14 @@ def book_terms() -> set[str]:
 
 
 def expansions(text: str) -> list[str]:
-    """The book's terms for the everyday words in `text`, each once, in the table's order."""
+    """The book's terms for the everyday words in `text`, each once, in the table's order (none it has)."""
     query = unicodedata.normalize("NFKC", text).lower()
     seen: dict[str, None] = {}
     for word, terms in synonyms().items():
         if word in query:
             for term in terms:
-                seen.setdefault(term, None)
+                if term not in query:
+                    seen.setdefault(term, None)
     return list(seen)
 
 
