@@ -59,6 +59,7 @@ class SearchOptions:
 
     lexical_weight  share of BM25 (passages and phrasings) in the fused score; vectors get the rest
     phrase_weight   share of the rep's phrasings within the lexical side
+    phrase_spread   a broad heading's phrasing: the share for the passages below it other than the best one
     aggregate       section-level aggregation: `aggregate_weight` × the section's other best passages
     diversify       one passage of each section before a second of any
     """
@@ -71,6 +72,7 @@ class SearchOptions:
     lexical_weight: float = DEFAULT_LEXICAL_WEIGHT
     phrase_weight: float = 0.65
     aggregate_weight: float = 0.1
+    phrase_spread: float = 0.3
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,13 +242,28 @@ class BookIndex:
     def __len__(self) -> int:
         return len(self._rows)
 
-    def _phrase_scores(self, tokens: list[str]) -> list[float]:
-        """For each passage, the best BM25 score of a phrasing that stands for it."""
+    def _phrase_scores(self, tokens: list[str], base: list[float]) -> list[float]:
+        """For each passage, the best BM25 score of a phrasing that stands for it. A phrasing of a heading
+        with several passages below it gives its full score to the one of them that `base` (the passages'
+        own scores) ranks first and `spread` of it to the others, so a broad heading's phrasing lifts its
+        subtree without letting all of it crowd the top."""
+        spread = self.options.phrase_spread
         out = [0.0] * len(self._rows)
         for score, targets in zip(self._phrase_bm25.scores(tokens), self._phrase_targets, strict=True):
             if score > 0:
+                lead = max(targets, key=lambda i: (base[i], -i))
                 for i in targets:
-                    out[i] = max(out[i], score)
+                    out[i] = max(out[i], score if i == lead else spread * score)
+        return out
+
+    def _vector_scores(self, text: str) -> list[float]:
+        out = [0.0] * len(self._rows)
+        result = self._collection.query(
+            query_embeddings=self._embedder.embed([text]), n_results=len(self._rows), include=["distances"]
+        )
+        for pid, distance in zip(result["ids"][0], result["distances"][0], strict=True):
+            if pid in self._position:
+                out[self._position[pid]] = 1.0 - float(distance)
         return out
 
     def scores(self, query: str) -> list[float]:
@@ -256,18 +273,14 @@ class BookIndex:
         if opts.synonyms:
             text = expand_query(text)
         tokens = self._tokenizer.tokens(text)
-        lexical = normalised(self._bm25.scores(tokens))
+        passages = normalised(self._bm25.scores(tokens))
+        vectors = self._vector_scores(text) if opts.lexical_weight < 1.0 else [0.0] * len(self._rows)
+        lexical = passages
         if opts.phrases:
-            phrased = normalised(self._phrase_scores(tokens + (_bigrams(text) if opts.bigrams else [])))
-            lexical = [(1 - opts.phrase_weight) * a + opts.phrase_weight * b for a, b in zip(lexical, phrased, strict=True)]
-        scores = [opts.lexical_weight * s for s in lexical]
-        if opts.lexical_weight < 1.0:
-            result = self._collection.query(
-                query_embeddings=self._embedder.embed([text]), n_results=len(self._rows), include=["distances"]
-            )
-            for pid, distance in zip(result["ids"][0], result["distances"][0], strict=True):
-                if pid in self._position:
-                    scores[self._position[pid]] += (1.0 - opts.lexical_weight) * (1.0 - float(distance))
+            base = [opts.lexical_weight * a + (1 - opts.lexical_weight) * v for a, v in zip(passages, vectors, strict=True)]
+            phrased = normalised(self._phrase_scores(tokens + (_bigrams(text) if opts.bigrams else []), base))
+            lexical = [(1 - opts.phrase_weight) * a + opts.phrase_weight * b for a, b in zip(passages, phrased, strict=True)]
+        scores = [opts.lexical_weight * s + (1 - opts.lexical_weight) * v for s, v in zip(lexical, vectors, strict=True)]
         if opts.aggregate:
             scores = aggregate(scores, self._groups, weight=opts.aggregate_weight)
         return scores
