@@ -1,9 +1,9 @@
 """Replay the frozen blind conversations (tests/customer/data/conversations/) through the customer and the scorer.
 
-    .venv/bin/python benchmarks/conversations_eval.py [--set v1|v2] [--show CARD__LEVEL] [--dump FILE.jsonl] [--json]
+    .venv/bin/python benchmarks/conversations_eval.py [--set v1|v2|v3] [--show CARD__LEVEL] [--dump FILE.jsonl] [--json]
 
-Two frozen sets: v1 (written against the engine at the start of this wave) and v2 (written later, against
-the reworked engine, by other helpers who had not seen it either).
+Three frozen sets: v1 (written against the engine at the start of this wave), v2 and v3 (written later, against
+the reworked engine at two points, by other helpers who had not seen it either).
 
 The conversations were written turn by turn by helpers who knew only the book notes and each card's public
 brief (no engine, no hidden facts), against the engine of their day; their rep lines are frozen and replayed
@@ -36,7 +36,8 @@ from customer.engine import Conversation  # noqa: E402
 from evaluators.scorecard import score_transcript  # noqa: E402
 
 SETS = {"v1": ROOT / "tests" / "customer" / "data" / "conversations",
-        "v2": ROOT / "tests" / "customer" / "data" / "conversations_v2"}
+        "v2": ROOT / "tests" / "customer" / "data" / "conversations_v2",
+        "v3": ROOT / "tests" / "customer" / "data" / "conversations_v3"}
 LEVELS = ("strong", "average", "poor")
 
 
