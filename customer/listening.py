@@ -17,7 +17,10 @@ from customer.text import bigrams, hits
 SUBSTANTIVE = {"answer", "answer_expectation", "continue", "agree", "explain_concern", "correct", "elaborate",
                "surface", "recap", "concern_resolved"}  # fmt: skip
 GOLDEN_SILENCE = 4.0
-SILENCE_CATEGORIES = ("need", "expectation", "process")  # what a silence may bring out: never a motive
+# What a silence or "还有呢" may bring out after the category he was talking about: more of his needs and
+# requirements — never a motive (that needs a personal, grounded question), and the buying process only when
+# he was already talking about it (otherwise "who signs" would answer a question about his problems).
+SILENCE_CATEGORIES = ("need", "expectation")
 
 
 class ListeningRules:
