@@ -75,7 +75,7 @@ class User(Base):
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     org_id: Mapped[str] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
-    username: Mapped[str] = mapped_column(String(120), unique=True)
+    username: Mapped[str] = mapped_column(String(120), index=True)  # unique per organisation
     display_name: Mapped[str] = mapped_column(String(120))
     role: Mapped[str] = mapped_column(String(16))  # rep | trainer | admin
     password_hash: Mapped[str | None] = mapped_column(String(300))
@@ -86,7 +86,8 @@ class User(Base):
 
     organization: Mapped[Organization] = relationship(lazy="joined")
 
-    __table_args__ = (UniqueConstraint("org_id", "external_id", name="uq_users_org_external"),)
+    __table_args__ = (UniqueConstraint("org_id", "external_id", name="uq_users_org_external"),
+                      UniqueConstraint("org_id", "username", name="uq_users_org_username"))
 
 
 class LoginSession(Base):

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from server.db.models import ApiKey, LoginSession, Organization, User, utcnow
 from server.services.security import (
     MIN_PASSWORD_LENGTH,
+    dummy_password_hash,
     hash_password,
     new_token,
     token_hash,
@@ -54,8 +55,8 @@ def create_user(
         raise AccountError("用户名须为 3–120 个字母、数字或 _.@-")
     if password is not None and len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(f"密码至少 {MIN_PASSWORD_LENGTH} 位")
-    if db.scalar(select(User).where(User.username == username)):
-        raise AccountError(f"用户名 {username} 已被使用")
+    if db.scalar(select(User.id).where(User.org_id == org.id, User.username == username)):
+        raise AccountError(f"用户名 {username} 已被使用")  # in this organisation: others' names stay unknown
     user = User(
         org_id=org.id, username=username, role=role, display_name=display_name.strip() or username,
         password_hash=hash_password(password) if password else None, external_id=external_id,
@@ -65,9 +66,30 @@ def create_user(
     return user
 
 
-def authenticate(db: Session, *, username: str, password: str) -> User | None:
-    user = db.scalar(select(User).where(User.username == username, User.active.is_(True)))
-    return user if user and verify_password(password, user.password_hash) else None
+class AmbiguousLogin(AccountError):
+    """The username and password fit accounts in several organisations: the organisation must be named."""
+
+
+MAX_NAMESAKES = 5  # accounts of one username (in different organisations) a password is tried against
+
+
+def authenticate(db: Session, *, username: str, password: str, org_slug: str | None = None) -> User | None:
+    """The active user with this username (in `org_slug`'s organisation when given) and password, or None.
+
+    Usernames are unique per organisation. An unknown username (or one without a password, such as an LMS
+    learner) costs one password hash all the same, so the time of the answer does not tell whether it
+    exists. `AmbiguousLogin` when the password fits namesakes in several organisations."""
+    query = select(User).where(User.username == username, User.active.is_(True))
+    if org_slug is not None:
+        query = query.join(Organization, Organization.id == User.org_id).where(Organization.slug == org_slug)
+    candidates = [u for u in db.scalars(query.order_by(User.created_at).limit(MAX_NAMESAKES)) if u.password_hash]
+    if not candidates:
+        verify_password(password, dummy_password_hash())
+        return None
+    matches = [u for u in candidates if verify_password(password, u.password_hash)]
+    if len(matches) > 1:
+        raise AmbiguousLogin("这个用户名在多个组织中都有,请同时填写组织标识")
+    return matches[0] if matches else None
 
 
 @dataclass(frozen=True)
