@@ -12,14 +12,15 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from peilian import __version__
 from peilian.settings import Settings, get_settings
 from server.api.errors import install_error_handlers
 from server.api.routes import admin, auth, health, knowledge, labels, reports, review, scenarios, sessions
-from server.middleware import AccessLog, BodySizeLimit
+from server.deps import refuse_nul
+from server.middleware import AccessLog, BodySizeLimit, SecurityHeaders
 from server.state import AppState
 from web import STATIC_DIR
 from web import routes as web_routes
@@ -61,11 +62,13 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> FastAPI:
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    web_routes.install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_kb * 1024)
+    app.add_middleware(SecurityHeaders)
     app.add_middleware(AccessLog)
     app.include_router(health.router)
     for module in (auth, admin, scenarios, sessions, review, labels, reports, knowledge):
-        app.include_router(module.router, prefix="/api/v1")
+        app.include_router(module.router, prefix="/api/v1", dependencies=[Depends(refuse_nul)])
     app.include_router(web_routes.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
@@ -17,10 +18,12 @@ from sqlalchemy.orm import Session
 from server.api.errors import ApiError
 from server.db.models import ApiKey, Organization, User
 from server.services import accounts
+from server.services.inputs import NUL_MESSAGE, has_nul
 from server.state import AppState
 
 SESSION_COOKIE = "peilian_session"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 def get_state(request: Request) -> AppState:
@@ -92,14 +95,90 @@ def optional_principal(request: Request, db: Db) -> Principal | None:
 MaybePrincipal = Annotated[Principal | None, Depends(optional_principal)]
 
 
+def client_address(request: Request) -> str:
+    """The caller's address as the server sees it (behind a proxy: run uvicorn with --proxy-headers)."""
+    return request.client.host if request.client else "-"
+
+
+async def nul_in_request(request: Request) -> tuple[str, str] | None:
+    """Where a NUL character is in this request's path, query or form fields: ("path" | "query" | "form",
+    the field's name), or None. JSON bodies are checked by their schema (server/api/schemas.Strict)."""
+    for name, value in request.path_params.items():
+        if has_nul(value):
+            return "path", name
+    for name, value in request.query_params.multi_items():
+        if has_nul(name) or has_nul(value):
+            return "query", name
+    if request.headers.get("content-type", "").startswith(FORM_TYPES):
+        for name, value in (await request.form()).multi_items():
+            if has_nul(name) or (isinstance(value, str) and has_nul(value)):
+                return "form", name
+    return None
+
+
+def nul_message(where: str, name: str) -> str:
+    shown = name.replace("\x00", "")[:40] or "?"
+    return f"{where}.{shown}: {NUL_MESSAGE}"
+
+
+async def refuse_nul(request: Request) -> None:
+    """Every `/api/v1` route: a NUL in a path segment names nothing (404), elsewhere it is invalid (422)."""
+    found = await nul_in_request(request)
+    if found is None:
+        return
+    if found[0] == "path":
+        raise ApiError(404, "not_found", "不存在(路径中含有 NUL 字符)")
+    raise ApiError(422, "invalid_request", nul_message(*found))
+
+
+def same_origin(request: Request, public_url: str | None) -> bool:
+    """Whether a browser sent this request from one of our own pages: its Origin (else its Referer) names
+    this host (the Host header) or PEILIAN_PUBLIC_URL. Neither header (curl, an LMS) passes; "null" does not."""
+    sent = request.headers.get("origin") or request.headers.get("referer")
+    if sent is None:
+        return True
+    netloc = urlsplit(sent).netloc.lower()
+    allowed = {request.headers.get("host", "").lower()} | ({urlsplit(public_url).netloc.lower()} if public_url else set())
+    return bool(netloc) and netloc in allowed
+
+
+def require_same_origin(request: Request, state: State) -> None:
+    if not same_origin(request, state.settings.public_url):
+        raise ApiError(403, "cross_site", "跨站请求被拒绝:请在本站页面上操作")
+
+
+SameOrigin = Depends(require_same_origin)
+
+
+def rate_wait(request: Request, state: AppState, principal: Principal | None) -> float | None:
+    """None when the caller may go ahead, else seconds to wait: a login or API key by its own bucket, a
+    visitor without one by their address (`PEILIAN_ANONYMOUS_RATE_LIMIT_PER_MINUTE`)."""
+    if principal is not None:
+        return state.rate_limiter.allow(principal.rate_key)
+    return state.anonymous_limiter.allow(f"ip:{client_address(request)}")
+
+
+def raise_if_limited(wait: float | None) -> None:
+    if wait is not None:
+        raise ApiError(429, "rate_limited", f"请求过于频繁,请 {wait:.0f} 秒后再试",
+                       headers={"Retry-After": str(max(1, round(wait)))})
+
+
+def book_reader(request: Request, principal: MaybePrincipal, state: State) -> Principal | None:
+    """Anyone may read the book; every caller is rate-limited, visitors by their address."""
+    raise_if_limited(rate_wait(request, state, principal))
+    return principal
+
+
+Reader = Annotated[Principal | None, Depends(book_reader)]
+
+
 async def check_csrf(request: Request, principal: Principal | None) -> None:
     """A cookie-authenticated request that changes something must prove it comes from our own page."""
     if principal is None or principal.api_key is not None or request.method in SAFE_METHODS:
         return
     sent = request.headers.get("x-csrf-token")
-    if sent is None and request.headers.get("content-type", "").startswith(
-        ("application/x-www-form-urlencoded", "multipart/form-data")
-    ):
+    if sent is None and request.headers.get("content-type", "").startswith(FORM_TYPES):
         value = (await request.form()).get("csrf_token")
         sent = value if isinstance(value, str) else None
     if sent is None or sent != principal.csrf_token:
@@ -110,10 +189,7 @@ async def require_principal(request: Request, principal: MaybePrincipal, state: 
     if principal is None:
         raise ApiError(401, "unauthorized", "请先登录,或使用组织的 API 密钥")
     await check_csrf(request, principal)
-    wait = state.rate_limiter.allow(principal.rate_key)
-    if wait is not None:
-        raise ApiError(429, "rate_limited", f"请求过于频繁,请 {wait:.0f} 秒后再试",
-                       headers={"Retry-After": str(max(1, round(wait)))})
+    raise_if_limited(state.rate_limiter.allow(principal.rate_key))
     return principal
 
 

@@ -15,6 +15,7 @@ from server.db.migrate import connect, upgrade
 from server.db.models import PracticeSession
 from server.lms import OutboxWorker, enqueue_adjustment, enqueue_results
 from server.middleware import RateLimiter
+from server.services.login import LoginThrottle, ThrottleLimits
 from server.services.practice import Practice, VoiceFactory
 
 if TYPE_CHECKING:
@@ -55,7 +56,9 @@ def warm_up() -> None:
     from evaluators.classify import classify
     from evaluators.scorecard import score_transcript
     from server.services.scenarios import builtin_cards
+    from server.services.security import dummy_password_hash
 
+    dummy_password_hash()  # the first login of an unknown name would otherwise take two hashes
     cards = builtin_cards()
     for text in ("您好,我是华声科技的客户经理李明。", "您最担心的是什么?", "下周二上午我带方案来拜访您和刘科长,好吗?"):
         classify(text)
@@ -71,6 +74,8 @@ class AppState:
     engine: Engine
     sessionmaker: sessionmaker[Session]
     rate_limiter: RateLimiter
+    anonymous_limiter: RateLimiter
+    login_throttle: LoginThrottle
     practice: Practice
     outbox_worker: OutboxWorker
     overrides: dict[str, Any] = field(default_factory=dict)
@@ -99,6 +104,10 @@ class AppState:
                             on_ended=overrides.pop("on_ended", report_results))
         return cls(settings=settings, engine=engine, sessionmaker=maker, practice=practice, outbox_worker=worker,
                    rate_limiter=RateLimiter(settings.rate_limit_per_minute),
+                   anonymous_limiter=RateLimiter(settings.anonymous_rate_limit_per_minute),
+                   login_throttle=LoginThrottle(ThrottleLimits(settings.login_max_failures,
+                                                               settings.login_max_failures_per_address,
+                                                               settings.login_window_seconds)),
                    overrides=overrides, _book_index=overrides.get("book_index"))
 
     def report_adjustment(self, db: Session, adjusted: Adjusted) -> None:

@@ -3,10 +3,16 @@ autoescaping keeps user text inert; pages read the login from the cookie and sen
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends, FastAPI
 
 from web.pages import auth, desk, home, manage, practice, sessions
+from web.pages.common import PageInputError, page_input_error, refuse_nul
 
 router = APIRouter(include_in_schema=False)
 for module in (auth, home, practice, sessions, desk, manage):
-    router.include_router(module.router)
+    router.include_router(module.router, dependencies=[Depends(refuse_nul)])
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Errors of the pages' own dependencies come back as a page, not as the API's JSON."""
+    app.add_exception_handler(PageInputError, page_input_error)

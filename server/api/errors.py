@@ -4,11 +4,15 @@ for bad input; an unexpected failure is logged and answered with a generic 500 J
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from server.api.schemas import ErrorOut
+from server.services.inputs import clip
 
 log = logging.getLogger("peilian.server")
 
@@ -25,17 +29,42 @@ def error_body(code: str, message: str, **extra: object) -> dict[str, object]:
     return {"error": {"code": code, "message": message, **extra}}
 
 
+ANSWERS = {
+    400: "请求体无法解析(如 JSON 嵌套过深),或这个调用方不能这样做(如用 API 密钥调用 /auth/me)",
+    401: "未登录、登录已过期,或 API 密钥无效",
+    403: "没有权限(角色不够、不是会话本人)、缺少 CSRF 令牌,或跨站请求",
+    404: "不存在,或调用方看不到",
+    409: "与当前状态冲突(如会话已结束、用户名已被使用)",
+    413: "请求体过大(PEILIAN_MAX_REQUEST_KB)",
+    422: "请求无效:缺少字段、类型不对(不做类型转换)、超出范围或含 NUL 字符",
+    429: "请求过于频繁或登录失败次数过多;Retry-After 给出等待秒数",
+}
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The `responses=` of a route: each status with the one error schema (`ErrorOut`)."""
+    return {status: {"model": ErrorOut, "description": ANSWERS[status]} for status in sorted(set(statuses))}
+
+
+# What a route of `/api/v1` may answer whatever it does: a reading one (not logged in, a bad or NUL query,
+# too often) and a changing one (also: a body that does not parse or is too large, no CSRF token, not
+# allowed). Routes add 404 and 409.
+READ = (401, 422, 429)
+WRITE = (400, 401, 403, 413, 422, 429)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
-        return JSONResponse(error_body(exc.code, exc.message), status_code=exc.status, headers=exc.headers)
+        return JSONResponse(error_body(exc.code, clip(exc.message)), status_code=exc.status, headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         first = exc.errors()[0] if exc.errors() else {}
         where = ".".join(str(p) for p in first.get("loc", ()))
-        message = f"{where}: {first.get('msg', '请求无效')}" if where else "请求无效"
-        return JSONResponse(error_body("invalid_request", message), status_code=422)
+        problem = str(first.get("msg", "请求无效")).removeprefix("Value error, ")
+        message = f"{where}: {problem}" if where else "请求无效"
+        return JSONResponse(error_body("invalid_request", clip(message)), status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:

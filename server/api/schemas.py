@@ -2,21 +2,61 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any, Literal
+import re
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+
+from server.services.inputs import NUL_MESSAGE, has_nul
 
 MAX_MESSAGE_CHARS = 2000
+MAX_OFFSET = 1_000_000  # the furthest page of a list; beyond it a database's integer overflows
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """A request body: no unknown fields, no coercion (`false` is no number, `0` no boolean, `"3"` no
+    integer), and no NUL character in any string (PostgreSQL refuses them)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        if has_nul(value):
+            raise ValueError(NUL_MESSAGE)
+        return value
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(description="稳定的错误代码,如 not_found / invalid_request / rate_limited", examples=["not_found"])
+    message: str = Field(description="给人看的中文说明(不回显请求内容)", examples=["会话 abc 不存在"])
+
+
+class ErrorOut(BaseModel):
+    """Every 4xx (and the generic 500) answer of the API."""
+
+    error: ErrorDetail
+
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _iso_date(value: Any) -> Any:
+    if isinstance(value, str) and not _ISO_DATE.match(value):
+        raise ValueError("日期格式应为 YYYY-MM-DD")
+    return value
+
+
+# A date in a query: YYYY-MM-DD only (pydantic alone also takes "0" as 1970-01-01).
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 
 
 class LoginIn(Strict):
     username: str = Field(min_length=1, max_length=120, examples=["demo-rep"])
     password: str = Field(min_length=1, max_length=200, examples=["peilian-demo"])
+    org: str | None = Field(default=None, max_length=64, examples=[None],
+                            description="组织标识:只有同一用户名在几个组织里都有、且密码也相同时才需要")
 
 
 class UserOut(BaseModel):
@@ -105,7 +145,7 @@ class LmsOut(BaseModel):
 
 
 class CommentIn(Strict):
-    message_seq: int | None = Field(default=None, ge=0, description="针对哪条消息;不填表示整体点评")
+    message_seq: int | None = Field(default=None, ge=0, le=100_000, description="针对哪条消息;不填表示整体点评")
     text: str = Field(min_length=1, max_length=2000, examples=["这里可以先停 4 秒,让客户把话说完。"])
 
 
@@ -118,7 +158,7 @@ class AdjustmentIn(Strict):
 class LabelIn(Strict):
     """A trainer's label for one rep message (CONTRACT §1): fields that do not apply are left out or null."""
 
-    message_seq: int = Field(ge=0, strict=True, description="要更正的销售消息序号", examples=[3])
+    message_seq: int = Field(ge=0, le=100_000, description="要更正的销售消息序号", examples=[3])
     act: str = Field(min_length=1, max_length=32, examples=["exploratory"],
                      description="exploratory / control / confirmation / extension / commitment / pitch / statement")
     focus: str | None = Field(default=None, max_length=32, examples=["motive"],

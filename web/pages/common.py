@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from server.api.errors import ApiError
-from server.deps import MaybePrincipal, Principal, check_csrf
+from server.deps import MaybePrincipal, Principal, check_csrf, nul_in_request, nul_message
 from web import STATIC_DIR, TEMPLATES_DIR, present
 
 env = jinja2.Environment(
@@ -118,3 +118,26 @@ def safe_next(target: str | None) -> str:
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return "/"
     return target
+
+
+class PageInputError(Exception):
+    """Bad input met before a page's handler runs (in a dependency): answered with the error page."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status, self.message = status, message
+
+
+async def refuse_nul(request: Request) -> None:
+    """Every page: a NUL character in the address or a form field is refused before it reaches the database."""
+    found = await nul_in_request(request)
+    if found is None:
+        return
+    if found[0] == "path":
+        raise PageInputError(404, "地址中含有不允许的字符(NUL)。")
+    raise PageInputError(422, f"输入中含有不允许的字符,请删除后重试({nul_message(*found)})。")
+
+
+async def page_input_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, PageInputError)
+    return error_page(request, None, exc.status, exc.message)

@@ -1,14 +1,16 @@
 """Browser login: a cookie with a random token (HttpOnly, SameSite=Lax, Secure over HTTPS) and a CSRF
-token returned to the page for the requests that change something."""
+token returned to the page for the requests that change something. A login from another site's page is
+refused (Origin check), and failed attempts are throttled per username and per address (services/login.py)."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from server.api.errors import ApiError
+from server.api.errors import READ, WRITE, ApiError, error_responses
 from server.api.schemas import LoginIn, LoginOut, UserOut, user_out
-from server.deps import SESSION_COOKIE, CurrentPrincipal, Db
+from server.deps import SESSION_COOKIE, CurrentPrincipal, Db, SameOrigin, State, client_address
 from server.services import accounts
+from server.services import login as login_service
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -20,18 +22,21 @@ def set_login_cookie(response: Response, request: Request, token: str, max_age: 
     )
 
 
-@router.post("/login", summary="用户名密码登录", response_model=LoginOut)
-def login(body: LoginIn, request: Request, response: Response, db: Db) -> LoginOut:
-    user = accounts.authenticate(db, username=body.username, password=body.password)
-    if user is None:
-        raise ApiError(401, "login_failed", "用户名或密码不正确")
-    new = accounts.start_login(db, user=user)
+@router.post("/login", summary="用户名密码登录", response_model=LoginOut, dependencies=[SameOrigin],
+             responses=error_responses(*WRITE, 409))
+def login(body: LoginIn, request: Request, response: Response, db: Db, state: State) -> LoginOut:
+    try:
+        user, new = login_service.log_in(db, throttle=state.login_throttle, username=body.username,
+                                         password=body.password, address=client_address(request), org_slug=body.org)
+    except login_service.LoginRefused as exc:
+        headers = {"Retry-After": str(int(exc.retry_after))} if exc.retry_after else None
+        raise ApiError(exc.status, exc.code, str(exc), headers=headers) from None
     db.commit()
     set_login_cookie(response, request, new.token, int(accounts.LOGIN_LIFETIME.total_seconds()))
     return LoginOut(user=user_out(user), csrf_token=new.csrf_token)
 
 
-@router.post("/logout", summary="退出登录", status_code=204)
+@router.post("/logout", summary="退出登录", status_code=204, responses=error_responses(*WRITE))
 def logout(request: Request, response: Response, principal: CurrentPrincipal, db: Db) -> None:
     token = request.cookies.get(SESSION_COOKIE)
     if token:
@@ -40,7 +45,7 @@ def logout(request: Request, response: Response, principal: CurrentPrincipal, db
     response.delete_cookie(SESSION_COOKIE, path="/")
 
 
-@router.get("/me", summary="当前登录的用户", response_model=LoginOut)
+@router.get("/me", summary="当前登录的用户", response_model=LoginOut, responses=error_responses(*READ, 400))
 def me(principal: CurrentPrincipal) -> LoginOut:
     if principal.user is None:
         raise ApiError(400, "not_a_user", "API 密钥不代表任何用户")

@@ -1,4 +1,7 @@
-"""Search the book: the passages that answer a question, with their heading paths."""
+"""Search the book: the passages that answer a question, with their heading paths.
+
+Open to visitors, rate-limited per caller (visitors per address). With an LLM configured, /ask writes an
+answer only for a logged-in caller (or an API key): a visitor gets the passages, and no tokens are spent."""
 
 from __future__ import annotations
 
@@ -10,8 +13,8 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
 from knowledge.text import MAX_QUERY_CHARS, QueryError
-from server.api.errors import ApiError
-from server.deps import State
+from server.api.errors import ApiError, error_responses
+from server.deps import Reader, State
 
 router = APIRouter(prefix="/knowledge", tags=["knowledge"])
 log = logging.getLogger("peilian.server")
@@ -35,9 +38,11 @@ class Passage(BaseModel):
     }
 
 
-@router.get("/search", summary="在书中检索段落", response_model=list[Passage])
+@router.get("/search", summary="在书中检索段落", response_model=list[Passage],
+            responses=error_responses(401, 422, 429))
 async def search(
     state: State,
+    reader: Reader,
     q: Annotated[str, Query(description="问题或关键词", max_length=MAX_QUERY_CHARS, examples=["客户说完要停几秒再接话?"])],
     k: Annotated[int, Query(ge=1, le=50, description="返回段落数")] = 5,
 ) -> list[dict[str, object]]:
@@ -48,16 +53,23 @@ async def search(
     return [h.to_dict() for h in hits]
 
 
-@router.get("/ask", summary="问书:检索段落;配置了 LLM 时再给出只依据这些段落的回答")
+@router.get("/ask", summary="问书:检索段落;配置了 LLM 且已登录时再给出只依据这些段落的回答",
+            responses=error_responses(401, 422, 429))
 async def ask(
     state: State,
+    reader: Reader,
     q: Annotated[str, Query(description="问题", max_length=MAX_QUERY_CHARS, examples=["客户说完要停几秒再接话?"])],
     k: Annotated[int, Query(ge=1, le=8, description="检索段落数")] = 4,
 ) -> dict[str, object]:
     from knowledge.ask import ask as ask_book
 
+    visitor_without_llm = reader is None and state.settings.llm_configured  # a visitor spends no tokens
+
     def run() -> dict[str, object]:
-        return ask_book(q, index=state.book_index, llm=state.chat_model, k=k)
+        answer = ask_book(q, index=state.book_index, llm=None if visitor_without_llm else state.chat_model, k=k)
+        if visitor_without_llm:
+            answer["login_required"] = True  # the page says: log in for a short answer
+        return answer
 
     try:
         return await run_in_threadpool(run)

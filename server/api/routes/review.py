@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from server.api.errors import ApiError
+from server.api.errors import READ, WRITE, ApiError, error_responses
 from server.api.routes.sessions import visible_session
 from server.api.schemas import AdjustmentIn, CommentIn
 from server.deps import CurrentPrincipal, Db, Staff, State
@@ -22,12 +22,13 @@ def _author(principal: Staff):  # noqa: ANN202 - a User
     return principal.user
 
 
-@router.get("/{session_id}/review", summary="点评与调分记录(原始分与生效分)")
+@router.get("/{session_id}/review", summary="点评与调分记录(原始分与生效分)", responses=error_responses(*READ, 404))
 def get_review(session_id: str, principal: CurrentPrincipal, db: Db) -> dict[str, Any]:
     return review.review_view(db, session=visible_session(db, principal, session_id))
 
 
-@router.post("/{session_id}/comments", summary="培训师点评一条消息", status_code=201)
+@router.post("/{session_id}/comments", summary="培训师点评一条消息", status_code=201,
+             responses=error_responses(*WRITE, 404))
 def post_comment(session_id: str, body: CommentIn, principal: Staff, db: Db) -> dict[str, Any]:
     session = visible_session(db, principal, session_id)
     try:
@@ -38,7 +39,8 @@ def post_comment(session_id: str, body: CommentIn, principal: Staff, db: Db) -> 
     return review.review_view(db, session=session)
 
 
-@router.post("/{session_id}/adjustments", summary="培训师调整某一维度的分数(保留原始分,留痕)", status_code=201)
+@router.post("/{session_id}/adjustments", summary="培训师调整某一维度的分数(保留原始分,留痕)", status_code=201,
+             responses=error_responses(*WRITE, 404, 409))
 def post_adjustment(session_id: str, body: AdjustmentIn, principal: Staff, db: Db, state: State) -> dict[str, Any]:
     session = visible_session(db, principal, session_id)
     try:

@@ -2,7 +2,9 @@
 asked with `Accept: text/event-stream`), stay silent, end it, and read its transcript and scorecard.
 
 Who sees what: a rep only their own sessions, a trainer or admin their organisation's, an API key its
-organisation's. A session outside that answers 404, exactly like one that does not exist.
+organisation's. A session outside that answers 404, exactly like one that does not exist. Only the rep whose
+session it is (or the LMS that started it, by its API key) talks in it and ends it; a trainer or admin who
+sees it may read and review it, and gets 403 for the rest.
 """
 
 from __future__ import annotations
@@ -10,15 +12,14 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator, Callable
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 
-from server.api.errors import ApiError
-from server.api.schemas import LearnerIn, MessageIn, ScorecardOut, SilenceIn, StartIn
+from server.api.errors import READ, WRITE, ApiError, error_responses
+from server.api.schemas import MAX_OFFSET, IsoDate, LearnerIn, MessageIn, ScorecardOut, SilenceIn, StartIn
 from server.db.models import PracticeSession, User
 from server.deps import CurrentPrincipal, Db, Principal, State
 from server.services import accounts, listing, scenarios
@@ -39,10 +40,13 @@ def visible_session(db: Db, principal: Principal, session_id: str) -> PracticeSe
     return session
 
 
-def _check_visible(db: Db, principal: Principal, session_id: str) -> None:
-    """Called in a worker thread (database work never runs on the event loop); the request's database
+def _check_speaker(db: Db, principal: Principal, session_id: str) -> None:
+    """The caller may talk in (and end) this session: it is visible and theirs, or their API key's organisation
+    started it. Called in a worker thread (database work never runs on the event loop); the request's database
     session is closed after it, the turn opens its own."""
-    visible_session(db, principal, session_id)
+    session = visible_session(db, principal, session_id)
+    if principal.user is not None and session.user_id != principal.user.id:
+        raise ApiError(403, "not_your_session", "只有进行对练的销售本人可以发言或结束会话;培训师可以查看与点评")
     db.close()
 
 
@@ -57,7 +61,7 @@ def _learner(db: Db, principal: Principal, learner: LearnerIn | None) -> User:
                                                 display_name=learner.name or learner.id)
 
 
-@router.post("", summary="开始一次对练", status_code=201)
+@router.post("", summary="开始一次对练", status_code=201, responses=error_responses(*WRITE, 404))
 def start_session(body: StartIn, principal: CurrentPrincipal, db: Db, state: State) -> dict[str, Any]:
     card = scenarios.get_card_for(db, org=principal.org, card_id=body.scenario_id)
     if card is None:
@@ -70,18 +74,18 @@ def start_session(body: StartIn, principal: CurrentPrincipal, db: Db, state: Sta
     return session_view(session, effective_scores(db, session), messages=True)
 
 
-@router.get("", summary="会话列表(按权限过滤;分数为培训师调整后的生效分)")
+@router.get("", summary="会话列表(按权限过滤;分数为培训师调整后的生效分)", responses=error_responses(*READ))
 def list_sessions(
     principal: CurrentPrincipal, db: Db,
     rep: Annotated[str | None, Query(description="销售的用户名")] = None,
     scenario: Annotated[str | None, Query(description="场景 id")] = None,
     status: Annotated[str | None, Query(pattern="^(active|ended)$")] = None,
-    since: Annotated[date | None, Query(description="开始日期(含)")] = None,
-    until: Annotated[date | None, Query(description="结束日期(含)")] = None,
+    since: Annotated[IsoDate | None, Query(description="开始日期(含),YYYY-MM-DD")] = None,
+    until: Annotated[IsoDate | None, Query(description="结束日期(含),YYYY-MM-DD")] = None,
     min_score: Annotated[int | None, Query(ge=0, le=100)] = None,
     max_score: Annotated[int | None, Query(ge=0, le=100)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> dict[str, Any]:
     own = None if principal.sees_whole_org or principal.user is None else principal.user.id
     filters = listing.SessionFilters(rep=rep, scenario=scenario, status=status, since=since, until=until,
@@ -92,19 +96,20 @@ def list_sessions(
     return {"items": [session_view(s, scores[s.id]) for s in rows], "limit": limit, "offset": offset}
 
 
-@router.get("/{session_id}", summary="一次对练的状态与全部消息")
+@router.get("/{session_id}", summary="一次对练的状态与全部消息", responses=error_responses(*READ, 404))
 def get_session(session_id: str, principal: CurrentPrincipal, db: Db) -> dict[str, Any]:
     session = visible_session(db, principal, session_id)
     return session_view(session, effective_scores(db, session), messages=True)
 
 
-@router.get("/{session_id}/transcript", summary="对话记录(CONTRACT §3 格式,含服务器时间)")
+@router.get("/{session_id}/transcript", summary="对话记录(CONTRACT §3 格式,含服务器时间)",
+            responses=error_responses(*READ, 404))
 def get_transcript(session_id: str, principal: CurrentPrincipal, db: Db) -> dict[str, Any]:
     return transcript_of(visible_session(db, principal, session_id))
 
 
 @router.get("/{session_id}/scorecard", summary="评分卡(对练结束后;scores 为生效分,original_scores 为原始分)",
-            response_model=ScorecardOut)
+            response_model=ScorecardOut, responses=error_responses(*READ, 404, 409))
 def get_scorecard(session_id: str, principal: CurrentPrincipal, db: Db, state: State) -> dict[str, Any]:
     session = visible_session(db, principal, session_id)
     if session.status != "ended" or session.scorecard is None:
@@ -116,11 +121,12 @@ def get_scorecard(session_id: str, principal: CurrentPrincipal, db: Db, state: S
     return {**scorecard_view(session.scorecard, scores), "session": session_view(session, scores), "facts": facts}
 
 
-@router.post("/{session_id}/messages", summary="销售发言;客户的回复可用 SSE 流式返回")
+@router.post("/{session_id}/messages", summary="销售发言;客户的回复可用 SSE 流式返回(只有销售本人)",
+             responses=error_responses(*WRITE, 404, 409))
 async def post_message(session_id: str, body: MessageIn, request: Request, principal: CurrentPrincipal,
                        db: Db, state: State) -> Any:
     def run(on_chunk: Callable[[str], None], on_stored: Callable[[Any], None]) -> TurnResult:
-        _check_visible(db, principal, session_id)  # in the same worker thread as the turn: one hop
+        _check_speaker(db, principal, session_id)  # in the same worker thread as the turn: one hop
         return state.practice.rep_message(session_id, text=body.text, typing_started_at=body.typing_started_at,
                                           sent_at=body.sent_at, client_now=body.client_now,
                                           on_chunk=on_chunk, on_stored=on_stored)
@@ -128,20 +134,22 @@ async def post_message(session_id: str, body: MessageIn, request: Request, princ
     return await _turn(request, run)
 
 
-@router.post("/{session_id}/silence", summary="销售保持沉默 N 秒(黄金静默);客户可能继续说")
+@router.post("/{session_id}/silence", summary="销售保持沉默 N 秒(黄金静默);客户可能继续说(只有销售本人)",
+             responses=error_responses(*WRITE, 404, 409))
 async def post_silence(session_id: str, body: SilenceIn, request: Request, principal: CurrentPrincipal,
                        db: Db, state: State) -> Any:
     def run(on_chunk: Callable[[str], None], on_stored: Callable[[Any], None]) -> TurnResult:
-        _check_visible(db, principal, session_id)
+        _check_speaker(db, principal, session_id)
         return state.practice.silence(session_id, seconds=body.seconds, on_chunk=on_chunk, on_checked=on_stored)
 
     return await _turn(request, run)
 
 
-@router.post("/{session_id}/end", summary="结束对练并生成评分卡")
+@router.post("/{session_id}/end", summary="结束对练并生成评分卡(只有销售本人)",
+             responses=error_responses(*WRITE, 404, 409))
 async def end_session(session_id: str, principal: CurrentPrincipal, db: Db, state: State) -> dict[str, Any]:
     def run() -> PracticeSession:
-        _check_visible(db, principal, session_id)
+        _check_speaker(db, principal, session_id)
         return state.practice.end(session_id)
 
     try:
