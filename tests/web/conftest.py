@@ -17,7 +17,7 @@ import pytest
 
 from peilian.settings import Settings
 from server.app import create_app
-from tests.web.support import PASSWORD, seed_accounts
+from tests.web.support import post_login, seed_accounts
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -52,7 +52,7 @@ def login(client: httpx.AsyncClient):
     """Log `client` in through the login form; returns the CSRF token for the forms that change things."""
 
     async def go(username: str) -> str:
-        response = await client.post("/login", data={"username": username, "password": PASSWORD, "next": "/"})
+        response = await post_login(client, username)
         assert response.status_code == 303, response.text
         return (await client.get("/api/v1/auth/me")).json()["csrf_token"]
 

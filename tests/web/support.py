@@ -3,8 +3,10 @@ and practice sessions played through the practice service the API uses."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+import httpx
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
@@ -54,3 +56,19 @@ def play_session(state: Any, username: str, messages: list[str], *, end: bool = 
     if end:
         state.practice.end(session_id)
     return session_id
+
+
+def login_token(page: str) -> str:
+    """The login form's CSRF token in the login page's HTML."""
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert found, "the login form carries no csrf_token"
+    return found.group(1)
+
+
+async def post_login(client: httpx.AsyncClient, username: str, password: str = PASSWORD, **fields: str) -> httpx.Response:
+    """Open the login page (its token and cookie), then post the form as a browser would. A client logged in
+    already is logged out first (the login page sends a logged-in visitor on)."""
+    client.cookies.delete("peilian_session")
+    token = login_token((await client.get("/login")).text)
+    data = {"username": username, "password": password, "next": "/", "csrf_token": token, **fields}
+    return await client.post("/login", data=data)

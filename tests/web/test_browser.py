@@ -27,13 +27,18 @@ def open_page(
     """A fresh browser context; logged in with the keyboard alone (type, Tab, type, Enter) when asked."""
     context = browser.new_context(base_url=server.url, viewport=viewport or DESKTOP, locale="zh-CN")
     context.set_default_timeout(10_000)
+    # Any Content-Security-Policy violation is recorded (the init script itself is not subject to the policy).
+    context.add_init_script(
+        "window.__csp = []; document.addEventListener('securitypolicyviolation', "
+        "(e) => window.__csp.push(`${e.violatedDirective} ${e.blockedURI}`));"
+    )
     page = context.new_page()
     page.dialogs = []  # any alert() would mean injected script ran
     page.on("dialog", lambda d: (page.dialogs.append(d.message), d.dismiss()))
     if username:
         page.goto("/login")
         page.wait_for_function(
-            "document.activeElement?.id === 'username'"
+            "() => document.activeElement?.id === 'username'"
         )  # autofocus lands a moment after load
         page.keyboard.type(username)
         page.keyboard.press("Tab")
@@ -53,12 +58,14 @@ def send(page: Any, text: str) -> float:
     before = customer_lines(page).count()
     page.locator("#say").fill(text)
     page.locator("#say").press("Enter")
+    # Functions, not expressions: under the page's CSP (no 'unsafe-eval') Playwright may evaluate an
+    # expression's text only once, a function's body it compiles once and then calls while polling.
     page.wait_for_function(
-        f"document.querySelectorAll('#log .msg.customer').length > {before} "
+        f"() => document.querySelectorAll('#log .msg.customer').length > {before} "
         "|| !document.getElementById('ended').hidden"
     )
     page.wait_for_function(
-        "!document.getElementById('send').disabled || !document.getElementById('ended').hidden"
+        "() => !document.getElementById('send').disabled || !document.getElementById('ended').hidden"
     )
     metric = page.evaluate("window.peilianMetrics.sends.at(-1)")
     return metric["firstWord"] - metric["sentAt"] if metric["firstWord"] else float("nan")
@@ -87,7 +94,7 @@ def test_a_whole_appointment_call_then_its_scorecard(
             page.wait_for_selector("#silence[data-state='done']", timeout=6000)
             page.screenshot(path=str(screenshots / "call-golden-silence.png"))
             page.wait_for_function(
-                f"document.querySelectorAll('#log .msg.customer').length > {before}", timeout=12000
+                f"() => document.querySelectorAll('#log .msg.customer').length > {before}", timeout=12000
             )
             page.wait_for_selector("#silence[data-state='running']")  # he finished: the ring starts again
             continue
@@ -275,3 +282,27 @@ def test_phone_width(browser: Any, live_server: LiveServer, screenshots: Path) -
     page.goto(f"/sessions/{session_id}")
     assert page.evaluate(overflow) <= 0
     page.screenshot(path=str(screenshots / "phone-scorecard.png"))
+
+
+def test_no_page_breaks_its_content_security_policy(browser: Any, live_server: LiveServer) -> None:
+    """Every page works under the policy (script and style from /static only): nothing is blocked."""
+    visitor = open_page(browser, live_server)
+    for path in ("/", "/login", "/book?q=黄金静默"):
+        visitor.goto(path)
+        assert visitor.evaluate("window.__csp") == [], path
+    page = open_page(browser, live_server, "demo-admin")
+    page.locator("li.scenario").first.get_by_role("button", name="开始对练").click()
+    page.wait_for_url(re.compile(r".*/call/[0-9a-f]+$"))
+    send(page, INTRO)
+    page.get_by_role("button", name="结束通话").click()
+    page.wait_for_url(re.compile(r".*/sessions/[0-9a-f]+$"))
+    assert page.locator("svg.radar").count() == 1 and page.evaluate("window.__csp") == []
+    session_id = page.url.rsplit("/", 1)[1]
+    for path in (f"/sessions/{session_id}/review", "/desk", "/desk/scenarios", "/admin", "/"):
+        page.goto(path)
+        assert page.evaluate("window.__csp") == [], path
+    page.get_by_role("link", name="问问这本书").click()
+    page.keyboard.type("黄金静默")
+    page.keyboard.press("Enter")
+    page.locator("#book-results .passage h3").first.wait_for()
+    assert page.evaluate("window.__csp") == [] and page.dialogs == []

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from tests.conftest import ROOT
-from tests.web.support import ASK, INTRO, QUESTION, play_session
+from tests.web.support import ASK, INTRO, QUESTION, play_session, post_login
 
 XSS = "<script>alert('x')</script><img src=x onerror=alert(1)>"
 PAGES = ["/desk", "/desk/scenarios", "/admin", "/call/abc", "/sessions/abc", "/sessions/abc/review"]
@@ -34,7 +34,7 @@ async def test_login_form_shows_the_demo_accounts_and_refuses_a_wrong_password(
 ) -> None:
     page = await client.get("/login")
     assert page.status_code == 200 and "demo-rep" in page.text and "peilian-demo" in page.text
-    wrong = await client.post("/login", data={"username": "demo-rep", "password": "nope", "next": "/"})
+    wrong = await post_login(client, "demo-rep", "nope")
     assert wrong.status_code == 401 and "用户名或密码不正确" in wrong.text
     assert "peilian_session" not in wrong.headers.get("set-cookie", "")
 
@@ -45,9 +45,7 @@ async def test_login_form_shows_the_demo_accounts_and_refuses_a_wrong_password(
 async def test_login_returns_to_the_page_asked_for_never_elsewhere(
     client: httpx.AsyncClient, target: str, expected: str
 ) -> None:
-    response = await client.post(
-        "/login", data={"username": "demo-trainer", "password": "peilian-demo", "next": target}
-    )
+    response = await post_login(client, "demo-trainer", next=target)
     assert response.status_code == 303 and response.headers["location"] == expected
     assert "peilian_session=" in response.headers["set-cookie"]
 

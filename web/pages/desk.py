@@ -12,6 +12,7 @@ from fastapi.responses import Response
 
 from server.api.routes.reports import reps as reps_report
 from server.api.routes.sessions import list_sessions
+from server.api.schemas import MAX_OFFSET
 from server.deps import Db, MaybePrincipal
 from server.services import scenarios
 from web import present
@@ -19,6 +20,7 @@ from web.pages.common import denied, render
 
 router = APIRouter()
 PAGE = 50
+MAX_PAGE = MAX_OFFSET // PAGE  # the furthest page the list goes (offset bounded like the API's)
 
 
 def _date(value: str | None) -> date | None:
@@ -54,8 +56,8 @@ def parse_filters(params: Any) -> tuple[dict[str, Any], list[str]]:
     for key, name in (("min", "最低分"), ("max", "最高分")):
         if raw[key] and out[f"{key}_score"] is None:
             notes.append(f"{name}应为 0–100 的整数,已忽略")
-    page = int(raw["page"]) if raw["page"].isdigit() else 1
-    return {**out, "page": max(page, 1)}, notes
+    page = int(raw["page"]) if raw["page"].isdigit() and len(raw["page"]) <= 6 else 1
+    return {**out, "page": min(max(page, 1), MAX_PAGE)}, notes
 
 
 def _page_url(request: Request, page: int) -> str:

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from knowledge.text import MAX_QUERY_CHARS, QueryError
 from server.db.models import PracticeSession
-from server.deps import Db, MaybePrincipal, State
+from server.deps import Db, MaybePrincipal, Principal, State, rate_wait
 from server.services import scenarios
 from server.services.scores import effective_scores_many
 from web import present
@@ -36,6 +36,16 @@ def search_book(state: State, q: str, k: int = 5) -> tuple[list[dict[str, Any]],
     return [dict(h.to_dict(), segments=highlight(q, h.text)) for h in hits], None
 
 
+async def limited_search(
+    request: Request, state: State, principal: Principal | None, q: str
+) -> tuple[list[dict[str, Any]], str | None, int]:
+    """The book search of a page, rate-limited like the API's (a visitor by address): hits, error, status."""
+    if q.strip() and (wait := rate_wait(request, state, principal)) is not None:
+        return [], f"检索过于频繁,请 {max(1, round(wait))} 秒后再试。", 429
+    hits, error = await run_in_threadpool(search_book, state, q)
+    return hits, error, 200
+
+
 def scenario_cards(db: Db, principal: Any) -> list[dict[str, Any]]:
     builtin = scenarios.builtin_cards()
     return [
@@ -53,8 +63,8 @@ async def home(
     q: Annotated[str, Query(max_length=MAX_QUERY_CHARS)] = "",
 ) -> Response:
     if principal is None or principal.user is None:
-        hits, error = await run_in_threadpool(search_book, state, q)
-        return render(request, "landing.html", {"q": q, "hits": hits, "error": error})
+        hits, error, status = await limited_search(request, state, None, q)
+        return render(request, "landing.html", {"q": q, "hits": hits, "error": error}, status_code=status)
 
     def load() -> dict[str, Any]:
         cards = scenario_cards(db, principal)
@@ -102,5 +112,5 @@ async def book(
     q: Annotated[str, Query(max_length=MAX_QUERY_CHARS)] = "",
 ) -> Response:
     """The Ask-the-book panel without JavaScript: the same search as a page."""
-    hits, error = await run_in_threadpool(search_book, state, q)
-    return render(request, "book.html", {"q": q, "hits": hits, "error": error}, principal)
+    hits, error, status = await limited_search(request, state, principal, q)
+    return render(request, "book.html", {"q": q, "hits": hits, "error": error}, principal, status_code=status)

@@ -31,6 +31,8 @@ function renderHits(out, body) {
   const nodes = [];
   if (!Array.isArray(body) && body.answer) {
     nodes.push(el("div", { class: "answer" }, el("h3", {}, "简答(只依据下列段落)"), el("p", {}, body.answer)));
+  } else if (!Array.isArray(body) && body.login_required) {
+    nodes.push(el("p", { class: "muted" }, "登录后还可以得到只依据这些段落的简答。"));
   }
   if (!passages.length) nodes.push(el("p", { class: "muted" }, "没有找到相关段落,换个说法试试。"));
   passages.forEach((p, i) => {
