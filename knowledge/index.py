@@ -33,14 +33,14 @@ from knowledge.book import BOOK_DIR, Passage, fingerprint, load_passages
 from knowledge.embeddings import Embedder
 from knowledge.phrases import PHRASES, phrases_for
 from knowledge.rank import Bm25, aggregate, diversify, normalised
-from knowledge.synonyms import SYNONYMS, book_terms, expand_query
+from knowledge.synonyms import NOISE_WORDS, SYNONYMS, book_terms, expand_query, noise_words
 from knowledge.text import DATA_DIR, Tokenizer, book_vocabulary, char_ngrams, clean_query, write_vocabulary
 
 FORMAT_VERSION = 3
 COLLECTION = "book"
 VOCABULARY = "vocabulary.txt"
 # The data files that shape the index besides the book: a change to any of them makes it stale.
-DATA_FILES = (PHRASES, SYNONYMS, DATA_DIR / "terms.txt")
+DATA_FILES = (PHRASES, SYNONYMS, NOISE_WORDS, DATA_DIR / "terms.txt")
 # Weight of the lexical (BM25) side in the fused score; the vector side gets the rest. Measured in
 # benchmarks/bench_retrieval.py: hashed n-gram vectors alone rank worse than BM25, and help a little as
 # a tie-breaker; a semantic embedder deserves a lower weight.
@@ -60,6 +60,7 @@ class SearchOptions:
     lexical_weight  share of BM25 (passages and phrasings) in the fused score; vectors get the rest
     phrase_weight   share of the rep's phrasings within the lexical side
     phrase_spread   a broad heading's phrasing: the share for the passages below it other than the best one
+    noise_weight    the weight of a word of the rep's situation (knowledge.synonyms.noise_words: 医院, 科长)
     aggregate       section-level aggregation: `aggregate_weight` × the section's other best passages
     diversify       one passage of each section before a second of any
     """
@@ -73,6 +74,7 @@ class SearchOptions:
     phrase_weight: float = 0.65
     aggregate_weight: float = 0.1
     phrase_spread: float = 0.3
+    noise_weight: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,14 +244,14 @@ class BookIndex:
     def __len__(self) -> int:
         return len(self._rows)
 
-    def _phrase_scores(self, tokens: list[str], base: list[float]) -> list[float]:
+    def _phrase_scores(self, tokens: list[str], base: list[float], weights: dict[str, float] | None) -> list[float]:
         """For each passage, the best BM25 score of a phrasing that stands for it. A phrasing of a heading
         with several passages below it gives its full score to the one of them that `base` (the passages'
         own scores) ranks first and `spread` of it to the others, so a broad heading's phrasing lifts its
         subtree without letting all of it crowd the top."""
         spread = self.options.phrase_spread
         out = [0.0] * len(self._rows)
-        for score, targets in zip(self._phrase_bm25.scores(tokens), self._phrase_targets, strict=True):
+        for score, targets in zip(self._phrase_bm25.scores(tokens, weights), self._phrase_targets, strict=True):
             if score > 0:
                 lead = max(targets, key=lambda i: (base[i], -i))
                 for i in targets:
@@ -273,12 +275,13 @@ class BookIndex:
         if opts.synonyms:
             text = expand_query(text)
         tokens = self._tokenizer.tokens(text)
-        passages = normalised(self._bm25.scores(tokens))
+        weights = dict.fromkeys(noise_words(), opts.noise_weight) if opts.noise_weight != 1.0 else None
+        passages = normalised(self._bm25.scores(tokens, weights))
         vectors = self._vector_scores(text) if opts.lexical_weight < 1.0 else [0.0] * len(self._rows)
         lexical = passages
         if opts.phrases:
             base = [opts.lexical_weight * a + (1 - opts.lexical_weight) * v for a, v in zip(passages, vectors, strict=True)]
-            phrased = normalised(self._phrase_scores(tokens + (_bigrams(text) if opts.bigrams else []), base))
+            phrased = normalised(self._phrase_scores(tokens + (_bigrams(text) if opts.bigrams else []), base, weights))
             lexical = [(1 - opts.phrase_weight) * a + opts.phrase_weight * b for a, b in zip(passages, phrased, strict=True)]
         scores = [opts.lexical_weight * s + (1 - opts.lexical_weight) * v for s, v in zip(lexical, vectors, strict=True)]
         if opts.aggregate:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 
 class Bm25:
@@ -27,13 +27,16 @@ class Bm25:
                 self._postings[token].append((i, tf * (k1 + 1) / (tf + norm)))
         self._idf = {t: math.log(1 + (self.size - len(p) + 0.5) / (len(p) + 0.5)) for t, p in self._postings.items()}
 
-    def scores(self, query: Sequence[str]) -> list[float]:
-        """One score per document; a token repeated in the query counts once."""
+    def scores(self, query: Sequence[str], weights: Mapping[str, float] | None = None) -> list[float]:
+        """One score per document; a token repeated in the query counts once, a token in `weights` counts
+        that much (1 otherwise)."""
         out = [0.0] * self.size
         for token in dict.fromkeys(query):
             idf = self._idf.get(token)
             if idf is None:
                 continue
+            if weights is not None:
+                idf *= weights.get(token, 1.0)
             for i, weight in self._postings[token]:
                 out[i] += idf * weight
         return out

@@ -67,6 +67,17 @@ def test_the_synonym_layer_adds_the_books_terms() -> None:
     assert {"降价", "价格"} <= set(expansions("客户一直砍价"))
     assert expand_query("行动承诺") == "行动承诺"
     assert "决策" in book_terms()
+    assert "降价" in expansions("对方一直压我们价格")  # 压*价: a gap of up to six characters
+    assert "降价" not in expansions("压力很大,领导说要看价值")
+
+
+def test_words_of_the_reps_situation_count_less() -> None:
+    from knowledge.synonyms import noise_words
+
+    assert {"医院", "拼接屏", "科长"} <= noise_words()
+    bm25 = Bm25([["医院", "约访"], ["约访"]])
+    plain, weighted = bm25.scores(["医院", "约访"]), bm25.scores(["医院", "约访"], {"医院": 0.3})
+    assert weighted[0] < plain[0] and weighted[1] == plain[1]
 
 
 @pytest.mark.parametrize(("question", "heading"), [
