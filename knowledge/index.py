@@ -60,6 +60,7 @@ class SearchOptions:
     lexical_weight  share of BM25 (passages and phrasings) in the fused score; vectors get the rest
     phrase_weight   share of the rep's phrasings within the lexical side
     phrase_spread   a broad heading's phrasing: the share for the passages below it other than the best one
+    phrase_second   the weight of a passage's second-best phrasing (its best counts in full)
     noise_weight    the weight of a word of the rep's situation (knowledge.synonyms.noise_words: 医院, 科长)
     aggregate       section-level aggregation: `aggregate_weight` × the section's other best passages
     diversify       one passage of each section before a second of any
@@ -74,6 +75,7 @@ class SearchOptions:
     phrase_weight: float = 0.65
     aggregate_weight: float = 0.1
     phrase_spread: float = 0.3
+    phrase_second: float = 0.3
     noise_weight: float = 0.0
 
 
@@ -245,18 +247,24 @@ class BookIndex:
         return len(self._rows)
 
     def _phrase_scores(self, tokens: list[str], base: list[float], weights: dict[str, float] | None) -> list[float]:
-        """For each passage, the best BM25 score of a phrasing that stands for it. A phrasing of a heading
+        """For each passage, the best BM25 score of a phrasing that stands for it (plus `phrase_second` × the
+        second best: two phrasings that match count more than one). A phrasing of a heading
         with several passages below it gives its full score to the one of them that `base` (the passages'
         own scores) ranks first and `spread` of it to the others, so a broad heading's phrasing lifts its
         subtree without letting all of it crowd the top."""
         spread = self.options.phrase_spread
-        out = [0.0] * len(self._rows)
+        best = [0.0] * len(self._rows)
+        second = [0.0] * len(self._rows)
         for score, targets in zip(self._phrase_bm25.scores(tokens, weights), self._phrase_targets, strict=True):
             if score > 0:
                 lead = max(targets, key=lambda i: (base[i], -i))
                 for i in targets:
-                    out[i] = max(out[i], score if i == lead else spread * score)
-        return out
+                    value = score if i == lead else spread * score
+                    if value > best[i]:
+                        best[i], second[i] = value, best[i]
+                    elif value > second[i]:
+                        second[i] = value
+        return [b + self.options.phrase_second * s for b, s in zip(best, second, strict=True)]
 
     def _vector_scores(self, text: str) -> list[float]:
         out = [0.0] * len(self._rows)
