@@ -31,6 +31,7 @@ SETS = [
     ROOT / "tests/knowledge/data/toc_questions.jsonl",
     ROOT / "tests/knowledge/data/scenario_questions.jsonl",
     ROOT / "tests/knowledge/data/scenario_questions_2.jsonl",
+    ROOT / "tests/knowledge/data/scenario_questions_3.jsonl",
     ROOT.parent / "shared/dev/retrieval.jsonl",
 ]
 BLIND = ROOT / "tests/knowledge/data/blind_questions.jsonl"
