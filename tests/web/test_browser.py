@@ -254,6 +254,8 @@ def test_ask_the_book_panel(browser: Any, live_server: LiveServer, screenshots: 
     first = page.locator("#book-results .passage h3").first
     first.wait_for()
     assert "倾听技巧" in page.locator("#book-results").inner_text()
+    # Without an LLM the sentences that answer are highlighted (built from text nodes, never HTML).
+    assert any("黄金静默" in t for t in page.locator("#book-results mark").all_inner_texts())
     page.screenshot(path=str(screenshots / "ask-the-book.png"))
     page.keyboard.press("Escape")
     assert (
