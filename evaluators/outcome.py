@@ -148,26 +148,3 @@ def infer_outcome(transcript: Transcript, asks: set[int]) -> Outcome:
         return Outcome(result="hung_up" if refusal else "time_up", reason=ends, inferred=True, end_turn=last)
     return Outcome()
 
-
-_RESULT_LABELS = {
-    "committed": "客户答应了",
-    "hung_up": "客户挂断/结束了对话",
-    "time_up": "时间到,客户结束了对话",
-    "ended": "销售结束了对话,没有拿到承诺",
-    "unknown": "无法判断(导入的记录)",
-}
-_LEVEL_LABELS = {"highest": "最高承诺", "lowest": "最低承诺"}
-
-
-def describe(outcome: dict[str, Any] | None) -> str:
-    """One line of Chinese for people: "结果:客户答应了(最高承诺) · 挖到事实 5/12"."""
-    outcome = outcome or {}
-    result = outcome.get("result") or "unknown"
-    line = "结果:" + _RESULT_LABELS.get(result, result)
-    if result == "committed" and outcome.get("commitment") in _LEVEL_LABELS:
-        line += f"({_LEVEL_LABELS[outcome['commitment']]})"
-    if outcome.get("inferred"):
-        line += "(由客户最后的话推断)"
-    if outcome.get("facts_total"):
-        line += f" · 挖到事实 {outcome.get('facts_earned') or 0}/{outcome['facts_total']}"
-    return line

@@ -14,7 +14,6 @@ import sys
 import time
 from typing import Any, TextIO
 
-from evaluators.outcome import describe as outcome_line
 from peilian.errors import UsageError
 
 GOLDEN_SILENCE = 4.0
@@ -136,6 +135,7 @@ class Terminal:
 
     def finish(self) -> None:
         from evaluators.scorecard import score_transcript
+        from web.present import outcome_line  # the one wording of the outcome, shared with the pages
 
         transcript = self.chat.transcript()
         if not any(t["speaker"] == "rep" for t in transcript["turns"]):
@@ -145,7 +145,7 @@ class Terminal:
         card = score_transcript(transcript, outcome=outcome)
         transcript = {**transcript, "outcome": outcome}  # a saved call can be scored again with its outcome
         self.say("\n== 评分卡 ==")
-        self.say(outcome_line(card["outcome"]))
+        self.say(outcome_line(card))
         self.say("  ".join(f"{k} {v}" for k, v in card["scores"].items()))
         for f in card["findings"]:
             where = "整通对话" if f["turn"] is None else f"第 {f['turn']} 轮"
