@@ -33,6 +33,7 @@ run: install
 test: install $(RALPH)
 	@$(MAKE) --no-print-directory browser-deps
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest -m "not browser"
 	$(BIN)/python -m pytest -m browser
 
@@ -53,6 +54,7 @@ browser-deps:
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/ruff format --check .
 
 bench: install

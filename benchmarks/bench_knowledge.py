@@ -42,10 +42,14 @@ def main() -> None:
             start = time.perf_counter()
             manifest = build_index(index_dir, embedder)
             builds.append(time.perf_counter() - start)
-        print(f"build: {manifest['passages']} passages, best {min(builds):.2f} s, first {builds[0]:.2f} s (target < 5 s)")
+        print(
+            f"build: {manifest['passages']} passages, best {min(builds):.2f} s, first {builds[0]:.2f} s (target < 5 s)"
+        )
 
         index = BookIndex(index_dir, embedder)
-        queries = [json.loads(line)["query"] for line in SETS["own"].read_text(encoding="utf-8").splitlines() if line]
+        queries = [
+            json.loads(line)["query"] for line in SETS["own"].read_text(encoding="utf-8").splitlines() if line
+        ]
         index.search(queries[0], 3)  # warm jieba
         times = []
         for q in queries * 5:
@@ -53,13 +57,17 @@ def main() -> None:
             index.search(q, 3)
             times.append((time.perf_counter() - start) * 1000)
         times.sort()
-        print(f"query: median {statistics.median(times):.1f} ms, p95 {times[int(len(times) * 0.95)]:.1f} ms (target < 20 ms)")
+        print(
+            f"query: median {statistics.median(times):.1f} ms, p95 {times[int(len(times) * 0.95)]:.1f} ms (target < 20 ms)"
+        )
 
         for name, path in SETS.items():
             if not path.exists():
                 print(f"hit@3 {name}: skipped ({path} not found)")
                 continue
-            items = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+            items = [
+                json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
+            ]
             row = []
             for weight in (1.0, 0.9, 0.8, 0.6, 0.4, 0.0):
                 index.lexical_weight = weight
@@ -75,7 +83,9 @@ def main() -> None:
                 start = time.perf_counter()
                 subprocess.run(
                     [str(cli), "knowledge", "search", "行动承诺的四个要素", "--k", "3", "--json"],
-                    check=True, capture_output=True, env={"PEILIAN_DATA_DIR": str(env_dir), "PATH": "/usr/bin:/bin"},
+                    check=True,
+                    capture_output=True,
+                    env={"PEILIAN_DATA_DIR": str(env_dir), "PATH": "/usr/bin:/bin"},
                 )
                 cold.append(time.perf_counter() - start)
             print(f"cli cold search: best {min(cold):.2f} s, worst {max(cold):.2f} s (target < 2 s)")

@@ -60,18 +60,43 @@ def main() -> int:
     from peilian.settings import Settings
 
     card = get_card("gov-meeting-room")
-    data = voice_input(card, Decision("answer", facts=("n2",)), earned=("n1",), conversation=[
-        ("customer", card.customer.greeting[0]), ("rep", "王主任您好，我是华声会议系统的客户经理李明。"),
-        ("customer", "嗯，你说。"), ("rep", "现在的话筒用下来，有什么毛病吗？")])
+    data = voice_input(
+        card,
+        Decision("answer", facts=("n2",)),
+        earned=("n1",),
+        conversation=[
+            ("customer", card.customer.greeting[0]),
+            ("rep", "王主任您好，我是华声会议系统的客户经理李明。"),
+            ("customer", "嗯，你说。"),
+            ("rep", "现在的话筒用下来，有什么毛病吗？"),
+        ],
+    )
 
-    with StubOpenAI(reply=REPLY, first_token_delay=args.first_token_ms / 1000, token_delay=args.token_ms / 1000,
-                    chunk_chars=2) as stub:
-        settings = Settings(OPENAI_API_KEY="sk-bench", OPENAI_BASE_URL=stub.base_url, llm_model="normal",
-                            llm_timeout=10.0, llm_max_retries=0)
+    with StubOpenAI(
+        reply=REPLY,
+        first_token_delay=args.first_token_ms / 1000,
+        token_delay=args.token_ms / 1000,
+        chunk_chars=2,
+    ) as stub:
+        settings = Settings(
+            OPENAI_API_KEY="sk-bench",
+            OPENAI_BASE_URL=stub.base_url,
+            llm_model="normal",
+            llm_timeout=10.0,
+            llm_max_retries=0,
+        )
         voice = llm_voice_from_settings(settings)
-        payload = {"model": "normal", "stream": True, "messages": [
-            {"role": {"system": "system", "human": "user", "ai": "assistant"}[m.type], "content": m.content}
-            for m in voice.messages(data)]}
+        payload = {
+            "model": "normal",
+            "stream": True,
+            "messages": [
+                {
+                    "role": {"system": "system", "human": "user", "ai": "assistant"}[m.type],
+                    "content": m.content,
+                }
+                for m in voice.messages(data)
+            ],
+        }
         http = httpx.Client(timeout=10.0)
         sdk = OpenAI(api_key="sk-bench", base_url=stub.base_url, max_retries=0)
 
@@ -79,7 +104,9 @@ def main() -> int:
             start = time.perf_counter()
             with http.stream("POST", f"{stub.base_url}/chat/completions", json=payload) as response:
                 for line in response.iter_lines():
-                    if line.startswith("data: {") and json.loads(line[6:])["choices"][0]["delta"].get("content"):
+                    if line.startswith("data: {") and json.loads(line[6:])["choices"][0]["delta"].get(
+                        "content"
+                    ):
                         return (time.perf_counter() - start) * 1000
             raise RuntimeError("no content")
 
@@ -103,8 +130,11 @@ def main() -> int:
             assert voice.last_result is not None and voice.last_result.voice == "llm", voice.last_result
             return elapsed
 
-        ways: dict[str, Callable[[], float]] = {"raw HTTP (httpx)": raw_http, "OpenAI SDK": openai_sdk,
-                                                "LLMVoice.stream": through_voice}
+        ways: dict[str, Callable[[], float]] = {
+            "raw HTTP (httpx)": raw_http,
+            "OpenAI SDK": openai_sdk,
+            "LLMVoice.stream": through_voice,
+        }
         times: dict[str, list[float]] = {name: [] for name in ways}
         for _ in range(3):  # warm up: connections, imports, template cache
             for fn in ways.values():
@@ -122,19 +152,23 @@ def main() -> int:
         start = time.perf_counter()
         for _ in range(1000):
             clean_reply(raw, own_labels=("王主任",), rep_labels=("销售",))
-        clean_ms = (time.perf_counter() - start)
+        clean_ms = time.perf_counter() - start
 
     print(f"time to first chunk, stub TTFT {args.first_token_ms:.0f} ms, {args.runs} runs each (loopback):")
     for name, values in times.items():
         print(f"  {name:<18} {stats(values)}")
     overhead = statistics.median(times["LLMVoice.stream"]) - statistics.median(times["raw HTTP (httpx)"])
     sdk_part = statistics.median(times["OpenAI SDK"]) - statistics.median(times["raw HTTP (httpx)"])
-    print(f"  overhead of the voice vs raw HTTP: {overhead:+.1f} ms (target < 30 ms; of which OpenAI SDK "
-          f"{sdk_part:+.1f} ms)")
+    print(
+        f"  overhead of the voice vs raw HTTP: {overhead:+.1f} ms (target < 30 ms; of which OpenAI SDK "
+        f"{sdk_part:+.1f} ms)"
+    )
     print(f"prompt build (LLMVoice.messages): {stats(build)}")
     print(f"output cleaning of one reply: {clean_ms:.3f} ms")
-    print(f"import customer.voices.llm: {import_ms('customer.voices.llm'):.0f} ms   "
-          f"(langchain_openai on first LLM use: {import_ms('langchain_openai'):.0f} ms)")
+    print(
+        f"import customer.voices.llm: {import_ms('customer.voices.llm'):.0f} ms   "
+        f"(langchain_openai on first LLM use: {import_ms('langchain_openai'):.0f} ms)"
+    )
     return 0
 
 

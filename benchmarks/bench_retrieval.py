@@ -64,7 +64,9 @@ def rank_of(index: BookIndex, item: dict[str, str], depth: int = 10) -> int | No
     return None
 
 
-def measure(index: BookIndex, items: list[dict[str, str]]) -> tuple[float, float, list[tuple[dict[str, str], int | None]]]:
+def measure(
+    index: BookIndex, items: list[dict[str, str]]
+) -> tuple[float, float, list[tuple[dict[str, str], int | None]]]:
     ranks = [(it, rank_of(index, it)) for it in items]
     hit3 = sum(1 for _, r in ranks if r is not None and r <= 3) / len(items)
     mrr = sum(1.0 / r for _, r in ranks if r is not None) / len(items)
@@ -72,11 +74,17 @@ def measure(index: BookIndex, items: list[dict[str, str]]) -> tuple[float, float
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--set", dest="sets", type=Path, nargs="*", help="question sets (JSON Lines)")
     parser.add_argument("--variants", action="store_true", help="measure each piece of the method on and off")
-    parser.add_argument("--misses", action="store_true", help="list the misses of the sets that are not blind")
-    parser.add_argument("--blind", action="store_true", help=f"also the held-out set ({BLIND.name}): totals only")
+    parser.add_argument(
+        "--misses", action="store_true", help="list the misses of the sets that are not blind"
+    )
+    parser.add_argument(
+        "--blind", action="store_true", help=f"also the held-out set ({BLIND.name}): totals only"
+    )
     args = parser.parse_args()
     sets = [p for p in (args.sets or SETS + ([BLIND] if args.blind else [])) if p.exists()]
     embedder = HashedNgramEmbedder()
@@ -96,7 +104,9 @@ def main() -> None:
                     for it, r in ranks:
                         if r is None or r > 3:
                             got = [h.section.split(" / ")[-1][:18] for h in index.search(it["query"], 3)]
-                            print(f"  miss [{path.stem}] rank {r}: {it['query']}  want {it['expect']}  got {got}")
+                            print(
+                                f"  miss [{path.stem}] rank {r}: {it['query']}  want {it['expect']}  got {got}"
+                            )
             print(f"{name:>20}  " + "  |  ".join(row))
 
 

@@ -34,14 +34,14 @@ MESSAGES = [
     "我确认一下,您最在意的是开会时设备稳定,对吗?",
     "下周二上午或者周四下午,我带两个区的改造案例来,跟您和刘科长聊半小时,您看哪个时间方便?",
 ]
-ECHO_APP = textwrap.dedent('''
+ECHO_APP = textwrap.dedent("""
     from fastapi import FastAPI
     app = FastAPI()
 
     @app.post("/echo")
     async def echo(body: dict) -> dict:
         return body
-''')
+""")
 
 
 def free_port() -> int:
@@ -65,17 +65,23 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
-async def run_sessions(base: str, key: str, sessions: int, messages: int, think: tuple[float, float]) -> tuple[list[float], int]:
+async def run_sessions(
+    base: str, key: str, sessions: int, messages: int, think: tuple[float, float]
+) -> tuple[list[float], int]:
     """Start `sessions` sessions first (not timed), then play `messages` rep messages in each at once."""
     latencies: list[float] = []
     errors = 0
     limits = httpx.Limits(max_connections=sessions, max_keepalive_connections=sessions, keepalive_expiry=20)
-    async with httpx.AsyncClient(base_url=base, headers={"X-API-Key": key}, limits=limits, timeout=30) as client:
+    async with httpx.AsyncClient(
+        base_url=base, headers={"X-API-Key": key}, limits=limits, timeout=30
+    ) as client:
 
         async def start(i: int) -> str | None:
             nonlocal errors
-            started = await client.post("/api/v1/sessions", json={
-                "scenario_id": "gov-meeting-room", "seed": i, "learner": {"id": f"bench-{i}"}})
+            started = await client.post(
+                "/api/v1/sessions",
+                json={"scenario_id": "gov-meeting-room", "seed": i, "learner": {"id": f"bench-{i}"}},
+            )
             if started.status_code != 201:
                 errors += 1
                 return None
@@ -124,19 +130,48 @@ def main() -> int:
     args = parser.parse_args()
     peilian = ROOT / ".venv/bin/peilian"
     with tempfile.TemporaryDirectory() as tmp:
-        env = {**os.environ, "PEILIAN_DATA_DIR": tmp, "PEILIAN_RATE_LIMIT_PER_MINUTE": "100000",
-               "PEILIAN_LOG_LEVEL": "warning"}
+        env = {
+            **os.environ,
+            "PEILIAN_DATA_DIR": tmp,
+            "PEILIAN_RATE_LIMIT_PER_MINUTE": "100000",
+            "PEILIAN_LOG_LEVEL": "warning",
+        }
         env.pop("OPENAI_API_KEY", None)
-        subprocess.run([str(peilian), "admin", "create-org", "bench"], env=env, check=True, capture_output=True)
-        key = subprocess.run([str(peilian), "admin", "create-api-key", "--org", "bench"], env=env, check=True,
-                             capture_output=True, text=True).stdout.strip().split(":")[-1]
+        subprocess.run(
+            [str(peilian), "admin", "create-org", "bench"], env=env, check=True, capture_output=True
+        )
+        key = (
+            subprocess.run(
+                [str(peilian), "admin", "create-api-key", "--org", "bench"],
+                env=env,
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+            .stdout.strip()
+            .split(":")[-1]
+        )
         port, echo_port = free_port(), free_port()
         (Path(tmp) / "echo_app.py").write_text(ECHO_APP, encoding="utf-8")
         server_log = open(Path(tmp) / "server.log", "w")  # noqa: SIM115 - closed with the process
-        server = subprocess.Popen([str(peilian), "serve", "--port", str(port)], env=env,
-                                  stdout=server_log, stderr=subprocess.STDOUT)
-        echo = subprocess.Popen([sys.executable, "-m", "uvicorn", "echo_app:app", "--port", str(echo_port),
-                                 "--log-level", "warning"], cwd=tmp, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        server = subprocess.Popen(
+            [str(peilian), "serve", "--port", str(port)], env=env, stdout=server_log, stderr=subprocess.STDOUT
+        )
+        echo = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "echo_app:app",
+                "--port",
+                str(echo_port),
+                "--log-level",
+                "warning",
+            ],
+            cwd=tmp,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             deadline = time.monotonic() + 60
             wait_up(f"http://127.0.0.1:{port}/healthz", deadline)
@@ -145,12 +180,15 @@ def main() -> int:
             asyncio.run(run_sessions(base, key, 2, 2, (0, 0)))  # warm up
             results = {}
             phases = [("realistic", (4.0, 16.0)), ("busy", (0.0, 2.0)), ("burst", (0.0, 0.0))]
-            for label, think in phases[args.quick:]:
+            for label, think in phases[args.quick :]:
                 start = time.perf_counter()
-                latencies, errors = asyncio.run(asyncio.wait_for(
-                    run_sessions(base, key, args.sessions, args.messages, think), 240))
+                latencies, errors = asyncio.run(
+                    asyncio.wait_for(run_sessions(base, key, args.sessions, args.messages, think), 240)
+                )
                 wall = time.perf_counter() - start
-                echo_latencies = asyncio.run(asyncio.wait_for(run_echo(echo_base, args.sessions, args.messages, think), 240))
+                echo_latencies = asyncio.run(
+                    asyncio.wait_for(run_echo(echo_base, args.sessions, args.messages, think), 240)
+                )
                 results[label] = (think, latencies, errors, wall, echo_latencies)
         except BaseException:
             print("server log (last lines):\n" + (Path(tmp) / "server.log").read_text()[-3000:])
@@ -163,13 +201,23 @@ def main() -> int:
     for label, (think, latencies, errors, wall, echo_latencies) in results.items():
         p50, p95, p99 = (percentile(latencies, q) for q in (0.5, 0.95, 0.99))
         e50, e99 = percentile(echo_latencies, 0.5), percentile(echo_latencies, 0.99)
-        how = f"the rep waits {think[0]:.0f}–{think[1]:.0f} s between messages" if think[1] else "all at once, no wait"
-        print(f"{label} ({how}): {args.sessions} concurrent sessions x {args.messages} messages = "
-              f"{len(latencies)} round trips in {wall:.1f} s ({len(latencies) / wall:.0f}/s), errors {errors}")
-        print(f"  practice round trip p50 {p50:.1f} ms, p95 {p95:.1f} ms, p99 {p99:.1f} ms "
-              f"(targets p50 < 20 ms, p99 < 100 ms)")
-        print(f"  bare FastAPI echo, same load: p50 {e50:.1f} ms, p99 {e99:.1f} ms; "
-              f"ratio p50 x{p50 / e50:.1f}, p99 x{p99 / e99:.1f}")
+        how = (
+            f"the rep waits {think[0]:.0f}–{think[1]:.0f} s between messages"
+            if think[1]
+            else "all at once, no wait"
+        )
+        print(
+            f"{label} ({how}): {args.sessions} concurrent sessions x {args.messages} messages = "
+            f"{len(latencies)} round trips in {wall:.1f} s ({len(latencies) / wall:.0f}/s), errors {errors}"
+        )
+        print(
+            f"  practice round trip p50 {p50:.1f} ms, p95 {p95:.1f} ms, p99 {p99:.1f} ms "
+            f"(targets p50 < 20 ms, p99 < 100 ms)"
+        )
+        print(
+            f"  bare FastAPI echo, same load: p50 {e50:.1f} ms, p99 {e99:.1f} ms; "
+            f"ratio p50 x{p50 / e50:.1f}, p99 x{p99 / e99:.1f}"
+        )
     return 0
 
 

@@ -143,9 +143,7 @@ def first_word_times(settings: Settings, messages: int) -> list[float] | str:
     base = f"http://127.0.0.1:{port}"
     try:
         with sync_playwright() as p:
-            browser = p.chromium.launch(
-                executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
-            )
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
             page = browser.new_page(base_url=base)
             page.goto("/login")
             page.fill("#username", "bench-rep-0")

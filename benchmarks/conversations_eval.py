@@ -35,9 +35,11 @@ from customer.chat import TimedChat  # noqa: E402
 from customer.engine import Conversation  # noqa: E402
 from evaluators.scorecard import score_transcript  # noqa: E402
 
-SETS = {"v1": ROOT / "tests" / "customer" / "data" / "conversations",
-        "v2": ROOT / "tests" / "customer" / "data" / "conversations_v2",
-        "v3": ROOT / "tests" / "customer" / "data" / "conversations_v3"}
+SETS = {
+    "v1": ROOT / "tests" / "customer" / "data" / "conversations",
+    "v2": ROOT / "tests" / "customer" / "data" / "conversations_v2",
+    "v3": ROOT / "tests" / "customer" / "data" / "conversations_v3",
+}
 LEVELS = ("strong", "average", "poor")
 
 
@@ -64,7 +66,9 @@ def replay(card_id: str, events: list[dict[str, Any]]) -> dict[str, Any]:
             reply = chat.say(ev["text"], ev.get("after"))
             said = ev["text"]
         if reply is not None and reply.text:
-            pairs.append({"rep": said, "before": last_rep, "customer": reply.text, "move": reply.decision.move})
+            pairs.append(
+                {"rep": said, "before": last_rep, "customer": reply.text, "move": reply.decision.move}
+            )
         last_rep = said
     outcome = chat.conv.outcome()
     card = score_transcript(chat.transcript(), outcome=outcome, cite=lambda q, h: None)
@@ -101,7 +105,9 @@ def main() -> int:
         with args.dump.open("w", encoding="utf-8") as fh:
             for r in rows:
                 for k, p in enumerate(r["pairs"]):
-                    fh.write(json.dumps({"id": f"{r['card']}__{r['level']}#{k}", **p}, ensure_ascii=False) + "\n")
+                    fh.write(
+                        json.dumps({"id": f"{r['card']}__{r['level']}#{k}", **p}, ensure_ascii=False) + "\n"
+                    )
     figures = summarise(rows)
     if args.json:
         print(json.dumps(figures, ensure_ascii=False, indent=1))
@@ -140,7 +146,9 @@ def summarise(rows: list[dict[str, Any]]) -> dict[str, Any]:
                 pairs += 1
                 ok += by[hi] > by[lo]
     fig["ordered_pairs"] = [ok, pairs]
-    fig["no_commitment_80_plus"] = sum(r["overall"] >= 80 for r in rows if r["outcome"]["result"] != "committed")
+    fig["no_commitment_80_plus"] = sum(
+        r["overall"] >= 80 for r in rows if r["outcome"]["result"] != "committed"
+    )
     fig["repeated_lines"] = sum(r["repeats"] for r in rows)
     fig["replies"] = sum(len(r["pairs"]) for r in rows)
     return fig
@@ -158,17 +166,23 @@ def report(rows: list[dict[str, Any]], fig: dict[str, Any]) -> list[str]:
         )
     out.append("")
     s, p = fig["strong"], fig["poor"]
-    out.append(f"strong reps win {s['won']}/{s['n']} (target ≥ 80%); visits with a need and a motive "
-               f"{s['visits_need_and_motive']}/{s['visits']} (target ≥ 80%)")
+    out.append(
+        f"strong reps win {s['won']}/{s['n']} (target ≥ 80%); visits with a need and a motive "
+        f"{s['visits_need_and_motive']}/{s['visits']} (target ≥ 80%)"
+    )
     out.append(f"average reps win {fig['average']['won']}/{fig['average']['n']}")
-    out.append(f"poor reps win {p['won']}/{p['n']} (target ≤ 10%); hung up on in appointment calls "
-               f"{p['hung_up_appointment']}/{p['appointment']} (target ≥ 80%)")
+    out.append(
+        f"poor reps win {p['won']}/{p['n']} (target ≤ 10%); hung up on in appointment calls "
+        f"{p['hung_up_appointment']}/{p['appointment']} (target ≥ 80%)"
+    )
     out.append("overall mean: " + ", ".join(f"{lv} {fig[lv]['overall_mean']}" for lv in LEVELS))
     ok, pairs = fig["ordered_pairs"]
     out.append(f"overall orders strong > average > poor in {ok}/{pairs} same-card pairs (target ≥ 95%)")
     out.append(f"calls without a commitment scoring ≥ 80: {fig['no_commitment_80_plus']} (target 0)")
-    out.append(f"customer lines said twice in one call: {fig['repeated_lines']} of {fig['replies']} replies "
-               "(target 0)")
+    out.append(
+        f"customer lines said twice in one call: {fig['repeated_lines']} of {fig['replies']} replies "
+        "(target 0)"
+    )
     return out
 
 

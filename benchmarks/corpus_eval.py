@@ -163,7 +163,9 @@ def main() -> None:
     ap.add_argument("--errors", choices=["tune", "chat-tune"], help="list that split's misreadings")
     ap.add_argument("--json", action="store_true", help="print the figures as one JSON object")
     ap.add_argument("--freeze", action="store_true", help="write corpus/blind.manifest (ids and text hashes)")
-    ap.add_argument("--splits", default="tune,blind,chat-tune,chat-blind", help="comma-separated splits to score")
+    ap.add_argument(
+        "--splits", default="tune,blind,chat-tune,chat-blind", help="comma-separated splits to score"
+    )
     args = ap.parse_args()
     sys.path.insert(0, str(Path(args.root).resolve() if args.root else ROOT))
     from evaluators.classify import classify

@@ -55,7 +55,9 @@ def split_of(text: str) -> str:
 @cache
 def bank(split: str) -> dict[str, list[str]]:
     data = yaml.safe_load(PHRASINGS.read_text(encoding="utf-8"))
-    return {move: [x for x in lines if split == "all" or split_of(x) == split] for move, lines in data.items()}
+    return {
+        move: [x for x in lines if split == "all" or split_of(x) == split] for move, lines in data.items()
+    }
 
 
 class Composer:
@@ -194,7 +196,9 @@ def figures(rows: list[dict[str, Any]]) -> dict[str, Any]:
     fig["ms_per_turn_mean"] = round(statistics.mean(ms), 3)
     fig["ms_per_turn_p95"] = round(sorted(ms)[int(0.95 * len(ms))], 3)
     fig["repeated_lines"] = sum(r["repeats"] for r in rows)
-    fig["no_commitment_80_plus"] = sum(r["overall"] >= 80 for r in rows if r["outcome"]["result"] != "committed")
+    fig["no_commitment_80_plus"] = sum(
+        r["overall"] >= 80 for r in rows if r["outcome"]["result"] != "committed"
+    )
     return fig
 
 
@@ -223,13 +227,21 @@ def main() -> int:
     print(f"{fig['conversations']} conversations, phrasings split {args.split}")
     for level in ("strong", "average", "poor"):
         f = fig[level]
-        print(f"{level:<8} won {f['won']:.0%}  visits need+motive {f['visits_need_and_motive']:.0%}  "
-              f"appointment hung up {f['hung_up_appointment']:.0%}  overall {f['overall_mean']}")
-        print("         won by card: " + " ".join(f"{c.split('-')[0]}={n}" for c, n in f["won_by_card"].items()))
-    print("targets: strong won ≥ 80%, strong visits need+motive ≥ 80%, poor won ≤ 10%, poor appointment hung up ≥ 80%")
-    print(f"lines said twice in a call: {fig['repeated_lines']}; calls without commitment ≥ 80: "
-          f"{fig['no_commitment_80_plus']}; engine+voice+classifier {fig['ms_per_turn_mean']} ms/turn "
-          f"(p95 {fig['ms_per_turn_p95']})")
+        print(
+            f"{level:<8} won {f['won']:.0%}  visits need+motive {f['visits_need_and_motive']:.0%}  "
+            f"appointment hung up {f['hung_up_appointment']:.0%}  overall {f['overall_mean']}"
+        )
+        print(
+            "         won by card: " + " ".join(f"{c.split('-')[0]}={n}" for c, n in f["won_by_card"].items())
+        )
+    print(
+        "targets: strong won ≥ 80%, strong visits need+motive ≥ 80%, poor won ≤ 10%, poor appointment hung up ≥ 80%"
+    )
+    print(
+        f"lines said twice in a call: {fig['repeated_lines']}; calls without commitment ≥ 80: "
+        f"{fig['no_commitment_80_plus']}; engine+voice+classifier {fig['ms_per_turn_mean']} ms/turn "
+        f"(p95 {fig['ms_per_turn_p95']})"
+    )
     return 0
 
 

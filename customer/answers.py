@@ -102,7 +102,9 @@ class AnsweringRules:
             exp = self.next_in("expectation", state)
             if exp is not None:
                 state.topic = exp.id
-                return Decision("answer_expectation", facts=self.reveal(state, [exp.id]), reason="expectation_instead")
+                return Decision(
+                    "answer_expectation", facts=self.reveal(state, [exp.id]), reason="expectation_instead"
+                )
         return self.too_early(state, min(left, key=self.min_trust))
 
     def motive_for(self, state: State, need: str, text: str) -> Decision:
@@ -111,7 +113,9 @@ class AnsweringRules:
         motives = [f for f in self.card.hidden.motives if f.id not in state.earned]
         if not motives:
             return Decision("nothing_more", reason="motive_exhausted")
-        tied = [m for m in motives if need in m.reveal.requires] or [m for m in motives if not m.reveal.requires]
+        tied = [m for m in motives if need in m.reveal.requires] or [
+            m for m in motives if not m.reveal.requires
+        ]
         pool = tied or motives
         pool.sort(key=lambda m: -hits(text, m.reveal.keywords))
         found = next((m for m in pool if self.eligible(m, state)), None)
@@ -126,7 +130,9 @@ class AnsweringRules:
     def disclosed(self, state: State, fact, text: str, reason: str) -> Decision:
         n = self.n
         short = len(text) <= n("question.disclosed.short_chars")
-        state.bump("trust", n("question.disclosed.trust_short") if short else n("question.disclosed.trust_long"))
+        state.bump(
+            "trust", n("question.disclosed.trust_short") if short else n("question.disclosed.trust_long")
+        )
         state.bump("patience", n("question.disclosed.patience"))  # his own business keeps him talking
         state.topic = fact.id
         return Decision("answer", facts=self.reveal(state, [fact.id]), reason=reason)
@@ -138,7 +144,11 @@ class AnsweringRules:
         state.topic = fact.id
         state.bump("trust", n("question.surface.trust"))
         state.bump("patience", n("question.surface.patience"))
-        if fact.hint and fact.id not in state.hinted and state.trust >= self.min_trust(fact) - n("question.hint_window"):
+        if (
+            fact.hint
+            and fact.id not in state.hinted
+            and state.trust >= self.min_trust(fact) - n("question.hint_window")
+        ):
             state.hinted.append(fact.id)
             return Decision("deflect", hint=fact.id, topic_of=fact.id, reason="not_enough_trust")
         if fact.surface:

@@ -279,7 +279,9 @@ def parse_card(data: Any, source: str = "<card>") -> Card:
     return card
 
 
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's C loader: the Python one takes ~50 ms a card
+_YAML_LOADER = getattr(
+    yaml, "CSafeLoader", yaml.SafeLoader
+)  # libyaml's C loader: the Python one takes ~50 ms a card
 
 
 def load_yaml(text: str) -> Any:
@@ -289,7 +291,9 @@ def load_yaml(text: str) -> Any:
     if "&" in text or "*" in text:
         for event in yaml.parse(text, Loader=_YAML_LOADER):
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
-                raise yaml.MarkedYAMLError(problem="不允许使用锚点或别名(& 与 *)", problem_mark=event.start_mark)
+                raise yaml.MarkedYAMLError(
+                    problem="不允许使用锚点或别名(& 与 *)", problem_mark=event.start_mark
+                )
     return yaml.load(text, Loader=_YAML_LOADER)
 
 

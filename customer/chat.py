@@ -120,7 +120,9 @@ def run_chat_json(
     difficulty: str | None = None,
 ) -> None:
     """Play the rep's side from `lines` against the scenario's customer and write JSON lines to `out`."""
-    conv = Conversation(get_card(card_id), seed=seed, classifier=classifier, voice=voice, difficulty=difficulty)
+    conv = Conversation(
+        get_card(card_id), seed=seed, classifier=classifier, voice=voice, difficulty=difficulty
+    )
     chat = TimedChat(conv)
     for number, line in enumerate(lines, start=1):
         event = parse_event(line, number)

@@ -68,7 +68,15 @@ def _level(card: Card, state: State, value: float, n: Numbers) -> int:
     low = card.commitments.lowest
     gap = max(n.commitment(low.min_trust) - state.trust, n.commitment(low.min_value) - value, 0)
     g = "commitment.concern_gap"
-    level = 0 if gap <= n(f"{g}.hesitate") else 1 if gap <= n(f"{g}.doubt") else 2 if gap <= n(f"{g}.object") else NO_COMMIT
+    level = (
+        0
+        if gap <= n(f"{g}.hesitate")
+        else 1
+        if gap <= n(f"{g}.doubt")
+        else 2
+        if gap <= n(f"{g}.object")
+        else NO_COMMIT
+    )
     if state.pressure >= n(f"{g}.pressure"):
         level = max(level, NO_COMMIT)
     level += max(state.counts.get("refusals", 0) - 1, 0)
@@ -103,7 +111,9 @@ def _value_of_ask(card: Card, state: State, cls, text: str, n: Numbers) -> float
     """降低成本: how long the meeting takes, a choice of two times and what he gets make a yes cheaper."""
     said = cues(text)
     value = state.value
-    if card.mode == "appointment" and (said.meeting_length or said.duration):  # in an ask: the meeting's length
+    if card.mode == "appointment" and (
+        said.meeting_length or said.duration
+    ):  # in an ask: the meeting's length
         value += n("commitment.meeting_length_value")
     if said.choice_of_times:
         value += n("commitment.choice_value")
@@ -168,13 +178,21 @@ def follow_concern(card: Card, state: State, cls, text: str, n: Numbers) -> Deci
         state.bump("value", n("concern.explored.value"))  # the rep learns what blocks, he feels heard
         state.bump("trust", n("concern.explored.trust"))
         return Decision(
-            "explain_concern", concern=state.concern_id, concern_level=state.concern, reason="concern_explored"
+            "explain_concern",
+            concern=state.concern_id,
+            concern_level=state.concern,
+            reason="concern_explored",
         )
     if state.concern_stage == "explored" and (said.offers_plan or (about and not question)):
         cid, level = state.concern_id, state.concern
         state.concern, state.concern_id, state.concern_stage = None, None, "resolved"
         state.bump("value", n("concern.resolved.value"))
         state.bump("trust", n("concern.resolved.trust"))
-        return Decision("concern_resolved", concern=cid, concern_level=level, lines_from="resolved",
-                        reason="concern_resolved")
+        return Decision(
+            "concern_resolved",
+            concern=cid,
+            concern_level=level,
+            lines_from="resolved",
+            reason="concern_resolved",
+        )
     return None

@@ -68,7 +68,9 @@ class Decision:
     tone: str = "neutral"  # cold | neutral | warm, set by the engine from trust and pressure
     reason: str = ""
     topic_of: str | None = None  # the fact whose topic the reply is about (its `topic`, `surface` lines)
-    lines_from: str | None = None  # card lines the voice may use: surface | resolved | intro_reply | small_talk
+    lines_from: str | None = (
+        None  # card lines the voice may use: surface | resolved | intro_reply | small_talk
+    )
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -31,8 +31,23 @@ from evaluators.reading import cues
 
 Classifier = Callable[[str], Any]
 # Moves that still make sense with a closing after them ("……。好了,今天先到这吧"); others are replaced by it.
-GOES_ON = frozenset({"answer", "answer_expectation", "continue", "elaborate", "agree", "agree_more", "recap",
-                     "explain_concern", "concern_resolved", "empathy_ack", "surface", "push_back", "brush_off"})
+GOES_ON = frozenset(
+    {
+        "answer",
+        "answer_expectation",
+        "continue",
+        "elaborate",
+        "agree",
+        "agree_more",
+        "recap",
+        "explain_concern",
+        "concern_resolved",
+        "empathy_ack",
+        "surface",
+        "push_back",
+        "brush_off",
+    }
+)
 FORMAT_VERSION = 1
 
 
@@ -194,7 +209,9 @@ class Conversation:
             )
         commitment: tuple[str, ...] = ()
         if decision.commitment:
-            commitment = tuple(self._picked_time(line) for line in getattr(self.card.commitments, decision.commitment).say)
+            commitment = tuple(
+                self._picked_time(line) for line in getattr(self.card.commitments, decision.commitment).say
+            )
         topic, lines = self._lines(decision)
         data = VoiceInput(
             decision,

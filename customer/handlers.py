@@ -16,7 +16,15 @@ from typing import Any
 
 Handler = Callable[..., Any]
 HANDLERS: dict[str, Handler] = {}
-ACTS: tuple[str, ...] = ("exploratory", "control", "confirmation", "extension", "commitment", "pitch", "statement")
+ACTS: tuple[str, ...] = (
+    "exploratory",
+    "control",
+    "confirmation",
+    "extension",
+    "commitment",
+    "pitch",
+    "statement",
+)
 
 
 def handles(act: str) -> Callable[[Handler], Handler]:
@@ -26,7 +34,9 @@ def handles(act: str) -> Callable[[Handler], Handler]:
 
     def register(fn: Handler) -> Handler:
         if act in HANDLERS and HANDLERS[act].__qualname__ != fn.__qualname__:
-            raise ValueError(f"act {act!r} has two handlers: {HANDLERS[act].__qualname__} and {fn.__qualname__}")
+            raise ValueError(
+                f"act {act!r} has two handlers: {HANDLERS[act].__qualname__} and {fn.__qualname__}"
+            )
         HANDLERS[act] = fn
         return fn
 

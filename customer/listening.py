@@ -40,7 +40,9 @@ class ListeningRules:
             return Decision("agree", reason="already_confirmed")
         summary = cls.form == "summary" and len(refs) >= 2
         if summary:
-            gain = n(f"{c}.summary_base") + n(f"{c}.summary_each") * min(len(new), n(f"{c}.summary_max_points"))
+            gain = n(f"{c}.summary_base") + n(f"{c}.summary_each") * min(
+                len(new), n(f"{c}.summary_max_points")
+            )
         else:
             gain = n(f"{c}.paraphrase") if cls.form == "paraphrase" else n(f"{c}.plain")
         if state.counts.get("echo", 0):
@@ -50,7 +52,9 @@ class ListeningRules:
         state.confirmed.extend(new)
         facts: tuple[str, ...] = ()
         if summary:  # 查遗补缺: the summary reminds the customer of something he had not said
-            extra = next((f for cat in ("need", "expectation") for f in [self.next_in(cat, state)] if f), None)
+            extra = next(
+                (f for cat in ("need", "expectation") for f in [self.next_in(cat, state)] if f), None
+            )
             if extra is not None:
                 facts = self.reveal(state, [extra.id])
                 state.topic = extra.id
@@ -90,7 +94,9 @@ class ListeningRules:
         n = self.n
         if seconds < n("listening.golden_silence"):
             return None
-        if state.last_move in SUBSTANTIVE and state.count("silence_streak") <= n("listening.silence_streak_max"):
+        if state.last_move in SUBSTANTIVE and state.count("silence_streak") <= n(
+            "listening.silence_streak_max"
+        ):
             state.bump("trust", n("listening.silence_trust"))
             if state.last_move != "continue":  # one fact a silence, not one after another
                 cats = [self.card.category(state.last_disclosed[-1])] if state.last_disclosed else []
@@ -98,7 +104,9 @@ class ListeningRules:
                     found = self.next_in(cat, state, bonus=n("listening.silence_bonus"))
                     if found is not None:
                         state.topic = found.id
-                        return Decision("continue", facts=self.reveal(state, [found.id]), reason="golden_silence")
+                        return Decision(
+                            "continue", facts=self.reveal(state, [found.id]), reason="golden_silence"
+                        )
             return Decision("elaborate", reason="golden_silence")
         if seconds >= n(f"listening.long_silence.{self.card.mode}"):
             state.bump("patience", n("listening.long_silence.patience"))

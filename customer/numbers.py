@@ -22,7 +22,9 @@ LEVELS: tuple[str, ...] = ("easy", "standard", "hard")
 
 @cache
 def engine_numbers(path: str = str(ENGINE_YAML)) -> dict[str, Any]:
-    data = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    data = yaml.load(
+        Path(path).read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    )
     if not isinstance(data, dict) or set(data.get("difficulty", {})) != set(LEVELS):
         raise ValueError(f"{path}: engine numbers need a `difficulty` table with {', '.join(LEVELS)}")
     return data

@@ -45,7 +45,9 @@ class Rules(AnsweringRules, ListeningRules):
     # -- facts ------------------------------------------------------------------------------------------
     def min_trust(self, fact) -> float:
         n = self.n
-        base = fact.reveal.min_trust if fact.reveal.min_trust is not None else n(f"min_trust.kinds.{fact.kind}")
+        base = (
+            fact.reveal.min_trust if fact.reveal.min_trust is not None else n(f"min_trust.kinds.{fact.kind}")
+        )
         if self.appointment and fact.id.startswith("p") and fact.reveal.min_trust is None:
             base += n("min_trust.appointment_process_extra")  # 沟通开始阶段客户往往不愿透露流程类信息
         return self.n.min_trust(base)
@@ -229,4 +231,3 @@ class Rules(AnsweringRules, ListeningRules):
             state.bump("patience", n("idle.patience"))
             return Decision("impatient", reason="idle_statement")
         return Decision("ack", reason="statement")
-

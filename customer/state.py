@@ -46,7 +46,9 @@ class State:
     difficulty: str = "standard"
     topic: str | None = None  # the fact id the talk is about now ("这件事" refers to it)
     told: dict[str, str] = field(default_factory=dict)  # fact id → the line that told it
-    concern_stage: str | None = None  # raised | explored | resolved (探寻异议 → 挖掘顾虑 → 提供方案 → 确认排除)
+    concern_stage: str | None = (
+        None  # raised | explored | resolved (探寻异议 → 挖掘顾虑 → 提供方案 → 确认排除)
+    )
     said: list[str] = field(default_factory=list)  # the customer's lines so far (no line twice in a call)
     recapped: list[str] = field(default_factory=list)  # facts he has repeated once already
     heard_elements: list[str] = field(default_factory=list)  # commitment elements he asked for and got

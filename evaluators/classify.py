@@ -27,7 +27,9 @@ from evaluators.model import QUESTION_ACTS, Classification
 
 __all__ = ["classify"]
 
-_PURPOSE = re.compile(r"想(?:先)?(?:了解|听听|请教|跟您|和您|向您|就|约|分享|交流|沟通)(?!.*[吗呢么嘛][!。~\s]*$)")
+_PURPOSE = re.compile(
+    r"想(?:先)?(?:了解|听听|请教|跟您|和您|向您|就|约|分享|交流|沟通)(?!.*[吗呢么嘛][!。~\s]*$)"
+)
 _RHETORICAL_TAIL = 16  # characters of pitch after the last question that make the question rhetorical
 
 

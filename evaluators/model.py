@@ -13,8 +13,18 @@ Act = Literal["exploratory", "control", "confirmation", "extension", "commitment
 Focus = Literal["process", "expectation", "need", "motive"]
 Form = Literal["plain", "paraphrase", "summary"]
 
-ACTS: tuple[str, ...] = ("exploratory", "control", "confirmation", "extension", "commitment", "pitch", "statement")
-QUESTION_ACTS: frozenset[str] = frozenset({"exploratory", "control", "confirmation", "extension", "commitment"})
+ACTS: tuple[str, ...] = (
+    "exploratory",
+    "control",
+    "confirmation",
+    "extension",
+    "commitment",
+    "pitch",
+    "statement",
+)
+QUESTION_ACTS: frozenset[str] = frozenset(
+    {"exploratory", "control", "confirmation", "extension", "commitment"}
+)
 ELEMENT_NAMES: tuple[str, ...] = ("time", "people", "action", "benefit")
 
 

@@ -109,7 +109,9 @@ def parse_outcome(data: Any, transcript: Transcript) -> Outcome:
     reason = data.get("reason")
     end_turn = data.get("end_turn")
     if end_turn is not None and (
-        isinstance(end_turn, bool) or not isinstance(end_turn, int) or not 0 <= end_turn < len(transcript.turns)
+        isinstance(end_turn, bool)
+        or not isinstance(end_turn, int)
+        or not 0 <= end_turn < len(transcript.turns)
     ):
         raise OutcomeError("outcome.end_turn 应为对话中某一轮的序号")
     if end_turn is None and result in ("hung_up", "time_up", "committed"):
@@ -139,7 +141,9 @@ def infer_outcome(transcript: Transcript, asks: set[int]) -> Outcome:
         return Outcome()
     said = cues(transcript.turns[last].text)
     asked_before = [i for i in asks if i < last]
-    answered = asked_before and not any(t.is_rep is False for t in transcript.turns[max(asked_before) + 1 : last])
+    answered = asked_before and not any(
+        t.is_rep is False for t in transcript.turns[max(asked_before) + 1 : last]
+    )
     if said.customer_agrees and answered:
         return Outcome(result="committed", inferred=True, end_turn=last)
     ends = said.customer_ends
@@ -147,4 +151,3 @@ def infer_outcome(transcript: Transcript, asks: set[int]) -> Outcome:
         refusal = any(word in transcript.turns[last].text for word in _REFUSAL)
         return Outcome(result="hung_up" if refusal else "time_up", reason=ends, inferred=True, end_turn=last)
     return Outcome()
-

@@ -49,7 +49,10 @@ def parse_plain(text: str, mode: str = "visit") -> dict[str, Any]:
                 raise TranscriptError(f"第 {number} 行:缺少说话人(应以 销售: 或 客户: 开头)")
             turns[-1]["text"] += "\n" + line  # a line without a label continues the message before it
             continue
-        turn: dict[str, Any] = {"speaker": _SPEAKERS[m.group("label").lower()], "text": m.group("text").strip()}
+        turn: dict[str, Any] = {
+            "speaker": _SPEAKERS[m.group("label").lower()],
+            "text": m.group("text").strip(),
+        }
         if m.group("t"):
             turn["t"] = _seconds(m.group("t"))
         if m.group("end"):

@@ -35,23 +35,31 @@ class BookRetriever(BaseRetriever):
     k: int = 4
     rewriter: Any = None  # a chat model that rewrites the query first (knowledge.rewrite), or None
 
-    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
+    ) -> list[Document]:
         from knowledge.rewrite import search
 
         hits, terms = search(self.index, query, self.k, self.rewriter)
-        return [Document(page_content=h.text, metadata={"section": h.section, "score": h.score, "rewrite": terms})
-                for h in hits]
+        return [
+            Document(page_content=h.text, metadata={"section": h.section, "score": h.score, "rewrite": terms})
+            for h in hits
+        ]
 
 
 def _system_prompt(documents: list[Document]) -> str:
     from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
     env = Environment(loader=FileSystemLoader(str(PROMPTS_DIR)), undefined=StrictUndefined, autoescape=False)
-    passages = [{"n": i, "section": d.metadata["section"], "text": d.page_content} for i, d in enumerate(documents, 1)]
+    passages = [
+        {"n": i, "section": d.metadata["section"], "text": d.page_content} for i, d in enumerate(documents, 1)
+    ]
     return env.get_template("ask_book.j2").render(passages=passages)
 
 
-def ask(question: str, *, index: BookIndex, llm: Runnable | None, k: int = 4, rewrite: bool = True) -> dict[str, Any]:
+def ask(
+    question: str, *, index: BookIndex, llm: Runnable | None, k: int = 4, rewrite: bool = True
+) -> dict[str, Any]:
     """Passages for the question (rewritten by `llm` first when given and `rewrite`), each with its
     highlighted `segments`, and a grounded answer when `llm` is given (else `answer` is None)."""
     from langchain_core.messages import HumanMessage, SystemMessage
@@ -62,11 +70,23 @@ def ask(question: str, *, index: BookIndex, llm: Runnable | None, k: int = 4, re
     documents = BookRetriever(index=index, k=k, rewriter=llm if rewrite else None).invoke(question)
     rewritten = documents[0].metadata["rewrite"] if documents else None
     wanted = f"{question} {rewritten}" if rewritten else question
-    passages = [{"n": i, "section": d.metadata["section"], "text": d.page_content,
-                 "score": round(float(d.metadata["score"]), 4), "segments": highlight(wanted, d.page_content)}
-                for i, d in enumerate(documents, 1)]
-    result: dict[str, Any] = {"question": question, "rewritten": rewritten, "passages": passages, "answer": None,
-                              "citations": []}
+    passages = [
+        {
+            "n": i,
+            "section": d.metadata["section"],
+            "text": d.page_content,
+            "score": round(float(d.metadata["score"]), 4),
+            "segments": highlight(wanted, d.page_content),
+        }
+        for i, d in enumerate(documents, 1)
+    ]
+    result: dict[str, Any] = {
+        "question": question,
+        "rewritten": rewritten,
+        "passages": passages,
+        "answer": None,
+        "citations": [],
+    }
     if llm is None or not documents:
         return result
     chain = llm | StrOutputParser()

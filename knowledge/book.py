@@ -91,8 +91,12 @@ def parse_markdown(markdown: str, *, start_order: int = 0, merge: bool = True) -
             entries.append((path, SEPARATOR.join(path), path[-1], True))
             continue
         size = sum(len(x) for x in lines)
-        if merge and current and current[0] == path and sum(len(x) for x in current[2]) + size <= MAX_PASSAGE_CHARS and (
-            size < MIN_PASSAGE_CHARS or sum(len(x) for x in current[2]) < MIN_PASSAGE_CHARS
+        if (
+            merge
+            and current
+            and current[0] == path
+            and sum(len(x) for x in current[2]) + size <= MAX_PASSAGE_CHARS
+            and (size < MIN_PASSAGE_CHARS or sum(len(x) for x in current[2]) < MIN_PASSAGE_CHARS)
         ):
             current[1].append(item)
             current[2].extend(lines)
@@ -110,10 +114,14 @@ def parse_markdown(markdown: str, *, start_order: int = 0, merge: bool = True) -
     if current:
         add(*current)
     # A heading is covered when a passage sits under it (or under a heading below it).
-    covered = {path[:n] for path, _, _, heading in entries for n in range(1, len(path) + (0 if heading else 1))}
+    covered = {
+        path[:n] for path, _, _, heading in entries for n in range(1, len(path) + (0 if heading else 1))
+    }
     kept = [e for e in entries if not e[3] or e[0] not in covered]
-    return [Passage(_passage_id(section, text), section, text, start_order + i, heading)
-            for i, (_, section, text, heading) in enumerate(kept)]
+    return [
+        Passage(_passage_id(section, text), section, text, start_order + i, heading)
+        for i, (_, section, text, heading) in enumerate(kept)
+    ]
 
 
 def book_files(book_dir: Path = BOOK_DIR) -> list[Path]:
@@ -135,5 +143,7 @@ def load_passages(book_dir: Path = BOOK_DIR, *, merge: bool = True) -> tuple[Pas
     """Every passage of the book, in book order (`merge`: see `parse_markdown`; citations use merged ones)."""
     passages: list[Passage] = []
     for path in book_files(book_dir):
-        passages.extend(parse_markdown(path.read_text(encoding="utf-8"), start_order=len(passages), merge=merge))
+        passages.extend(
+            parse_markdown(path.read_text(encoding="utf-8"), start_order=len(passages), merge=merge)
+        )
     return tuple(passages)

@@ -28,12 +28,15 @@ def _indexed() -> tuple[tuple[Passage, frozenset[str]], ...]:
 def cite(query: str, section_hint: str = "") -> dict[str, str] | None:
     """`{"section": heading path, "text": passage}` best matching `query` under `section_hint`, or None."""
     passages = _indexed()
-    candidates = [(p, grams) for p, grams in passages if section_hint and section_hint in p.section] or list(passages)
+    candidates = [(p, grams) for p, grams in passages if section_hint and section_hint in p.section] or list(
+        passages
+    )
     wanted = _bigrams(query)
     if not wanted or not candidates:
         return None
     best, overlap = max(
-        ((p, len(wanted & grams) / len(wanted)) for p, grams in candidates), key=lambda pair: (pair[1], -pair[0].order)
+        ((p, len(wanted & grams) / len(wanted)) for p, grams in candidates),
+        key=lambda pair: (pair[1], -pair[0].order),
     )
     if overlap == 0.0:
         return None

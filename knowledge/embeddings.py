@@ -51,7 +51,9 @@ class HashedNgramEmbedder:
 class OpenAIEmbedder:
     """Embeddings from any OpenAI-compatible endpoint (OpenAI, Qwen, a local vLLM or Ollama)."""
 
-    def __init__(self, *, model: str, api_key: str, base_url: str | None = None, timeout: float = 30.0) -> None:
+    def __init__(
+        self, *, model: str, api_key: str, base_url: str | None = None, timeout: float = 30.0
+    ) -> None:
         from openai import OpenAI
 
         self.name = f"openai-{model}"

@@ -119,7 +119,9 @@ def _chroma(path: Path) -> Any:
     return chromadb.PersistentClient(path=str(path), settings=ChromaSettings(anonymized_telemetry=False))
 
 
-def build_index(index_dir: Path, embedder: Embedder, *, book_dir: Path = BOOK_DIR, progress: Progress | None = None) -> dict[str, Any]:
+def build_index(
+    index_dir: Path, embedder: Embedder, *, book_dir: Path = BOOK_DIR, progress: Progress | None = None
+) -> dict[str, Any]:
     """Build the whole index into `index_dir` (replaced atomically). Returns the manifest."""
     passages = load_passages(book_dir, merge=False)
     index_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -133,13 +135,27 @@ def build_index(index_dir: Path, embedder: Embedder, *, book_dir: Path = BOOK_DI
         tokenizer = Tokenizer(tmp / VOCABULARY)
         rows = []
         for i, passage in enumerate(passages):
-            rows.append({"id": passage.id, "section": passage.section, "text": passage.text,
-                         "heading": passage.heading, "tokens": tokenizer.tokens(_document(passage))})
+            rows.append(
+                {
+                    "id": passage.id,
+                    "section": passage.section,
+                    "text": passage.text,
+                    "heading": passage.heading,
+                    "tokens": tokenizer.tokens(_document(passage)),
+                }
+            )
             if progress:
                 progress(i + 1, 2 * len(passages))
         (tmp / "passages.json").write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
-        phrase_rows = [{"key": ph.key, "text": ph.text, "tokens": tokenizer.tokens(ph.text) + _bigrams(ph.text),
-                        "passages": [passages[i].id for i in ph.passages]} for ph in phrases]
+        phrase_rows = [
+            {
+                "key": ph.key,
+                "text": ph.text,
+                "tokens": tokenizer.tokens(ph.text) + _bigrams(ph.text),
+                "passages": [passages[i].id for i in ph.passages],
+            }
+            for ph in phrases
+        ]
         (tmp / "phrases.json").write_text(json.dumps(phrase_rows, ensure_ascii=False), encoding="utf-8")
         collection = _chroma(tmp / "chroma").create_collection(
             COLLECTION, embedding_function=None, metadata={"hnsw:space": "cosine", "embedder": embedder.name}
@@ -163,7 +179,9 @@ def build_index(index_dir: Path, embedder: Embedder, *, book_dir: Path = BOOK_DI
             "passages": len(passages),
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         }
-        (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+        (tmp / "manifest.json").write_text(
+            json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8"
+        )
         _forget_clients()
         _swap(tmp, index_dir)
         return manifest
@@ -215,14 +233,22 @@ def stale_reason(index_dir: Path, embedder: Embedder, *, book_dir: Path = BOOK_D
 class BookIndex:
     """An opened index. `search` is safe to call from several threads (it only reads)."""
 
-    def __init__(self, index_dir: Path, embedder: Embedder, *, options: SearchOptions | None = None,
-                 lexical_weight: float | None = None) -> None:
+    def __init__(
+        self,
+        index_dir: Path,
+        embedder: Embedder,
+        *,
+        options: SearchOptions | None = None,
+        lexical_weight: float | None = None,
+    ) -> None:
         try:
             rows = json.loads((index_dir / "passages.json").read_text(encoding="utf-8"))
             phrases = json.loads((index_dir / "phrases.json").read_text(encoding="utf-8"))
             self._rows: list[dict[str, Any]] = [dict(r, tokens=list(r["tokens"])) for r in rows]
             self._tokenizer = Tokenizer(index_dir / VOCABULARY)
-            self._collection = _chroma(index_dir / "chroma").get_collection(COLLECTION, embedding_function=None)
+            self._collection = _chroma(index_dir / "chroma").get_collection(
+                COLLECTION, embedding_function=None
+            )
             self._position = {r["id"]: i for i, r in enumerate(self._rows)}
             self._bm25 = Bm25([r["tokens"] for r in self._rows])
             self._phrase_bm25 = Bm25([ph["tokens"] for ph in phrases])
@@ -246,7 +272,9 @@ class BookIndex:
     def __len__(self) -> int:
         return len(self._rows)
 
-    def _phrase_scores(self, tokens: list[str], base: list[float], weights: dict[str, float] | None) -> list[float]:
+    def _phrase_scores(
+        self, tokens: list[str], base: list[float], weights: dict[str, float] | None
+    ) -> list[float]:
         """For each passage, the best BM25 score of a phrasing that stands for it (plus `phrase_second` × the
         second best: two phrasings that match count more than one). A phrasing of a heading
         with several passages below it gives its full score to the one of them that `base` (the passages'
@@ -255,7 +283,9 @@ class BookIndex:
         spread = self.options.phrase_spread
         best = [0.0] * len(self._rows)
         second = [0.0] * len(self._rows)
-        for score, targets in zip(self._phrase_bm25.scores(tokens, weights), self._phrase_targets, strict=True):
+        for score, targets in zip(
+            self._phrase_bm25.scores(tokens, weights), self._phrase_targets, strict=True
+        ):
             if score > 0:
                 lead = max(targets, key=lambda i: (base[i], -i))
                 for i in targets:
@@ -288,10 +318,21 @@ class BookIndex:
         vectors = self._vector_scores(text) if opts.lexical_weight < 1.0 else [0.0] * len(self._rows)
         lexical = passages
         if opts.phrases:
-            base = [opts.lexical_weight * a + (1 - opts.lexical_weight) * v for a, v in zip(passages, vectors, strict=True)]
-            phrased = normalised(self._phrase_scores(tokens + (_bigrams(text) if opts.bigrams else []), base, weights))
-            lexical = [(1 - opts.phrase_weight) * a + opts.phrase_weight * b for a, b in zip(passages, phrased, strict=True)]
-        scores = [opts.lexical_weight * s + (1 - opts.lexical_weight) * v for s, v in zip(lexical, vectors, strict=True)]
+            base = [
+                opts.lexical_weight * a + (1 - opts.lexical_weight) * v
+                for a, v in zip(passages, vectors, strict=True)
+            ]
+            phrased = normalised(
+                self._phrase_scores(tokens + (_bigrams(text) if opts.bigrams else []), base, weights)
+            )
+            lexical = [
+                (1 - opts.phrase_weight) * a + opts.phrase_weight * b
+                for a, b in zip(passages, phrased, strict=True)
+            ]
+        scores = [
+            opts.lexical_weight * s + (1 - opts.lexical_weight) * v
+            for s, v in zip(lexical, vectors, strict=True)
+        ]
         if opts.aggregate:
             scores = aggregate(scores, self._groups, weight=opts.aggregate_weight)
         return scores
@@ -303,10 +344,15 @@ class BookIndex:
         order = sorted(range(len(scores)), key=lambda i: (-scores[i], i))
         if self.options.diversify:
             order = diversify(order, self._groups)
-        return [Hit(self._rows[i]["section"], self._rows[i]["text"], scores[i], self._rows[i]["id"]) for i in order[:k]]
+        return [
+            Hit(self._rows[i]["section"], self._rows[i]["text"], scores[i], self._rows[i]["id"])
+            for i in order[:k]
+        ]
 
 
-def ensure_index(index_dir: Path, embedder: Embedder, *, log: Callable[[str], None] | None = None, **kwargs: Any) -> BookIndex:
+def ensure_index(
+    index_dir: Path, embedder: Embedder, *, log: Callable[[str], None] | None = None, **kwargs: Any
+) -> BookIndex:
     """Open the index, building it first when it is missing, stale or corrupted."""
     reason = stale_reason(index_dir, embedder)
     if reason is None:

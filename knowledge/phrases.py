@@ -31,7 +31,10 @@ class Phrase:
 def rep_phrases(path: Path = PHRASES) -> dict[str, tuple[str, ...]]:
     import yaml
 
-    raw = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
+    raw = (
+        yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        or {}
+    )
     return {str(k): tuple(str(v) for v in (vs or [])) for k, vs in raw.items()}
 
 
@@ -43,7 +46,9 @@ def named_heading(key: str, passages: Sequence[Passage]) -> tuple[str, ...] | No
     """The heading path a key names, or None when it names none or several unrelated headings."""
     paths = _heading_paths(passages)
     if SEPARATOR in key:
-        found = {path[:n] for path in paths for n in range(1, len(path) + 1) if key in SEPARATOR.join(path[:n])}
+        found = {
+            path[:n] for path in paths for n in range(1, len(path) + 1) if key in SEPARATOR.join(path[:n])
+        }
     else:
         found = {path[:n] for path in paths for n in range(1, len(path) + 1) if key in path[n - 1]}
     if not found:

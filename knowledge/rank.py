@@ -25,7 +25,9 @@ class Bm25:
             norm = k1 * (1 - b + b * lengths[i] / average) if average else k1
             for token, tf in Counter(doc).items():
                 self._postings[token].append((i, tf * (k1 + 1) / (tf + norm)))
-        self._idf = {t: math.log(1 + (self.size - len(p) + 0.5) / (len(p) + 0.5)) for t, p in self._postings.items()}
+        self._idf = {
+            t: math.log(1 + (self.size - len(p) + 0.5) / (len(p) + 0.5)) for t, p in self._postings.items()
+        }
 
     def scores(self, query: Sequence[str], weights: Mapping[str, float] | None = None) -> list[float]:
         """One score per document; a token repeated in the query counts once, a token in `weights` counts
@@ -48,7 +50,9 @@ def normalised(scores: Sequence[float]) -> list[float]:
     return [s / top for s in scores] if top > 0 else [0.0] * len(scores)
 
 
-def aggregate(scores: Sequence[float], groups: Sequence[str], *, weight: float, depth: int = 3) -> list[float]:
+def aggregate(
+    scores: Sequence[float], groups: Sequence[str], *, weight: float, depth: int = 3
+) -> list[float]:
     """Each passage's score plus `weight` × the best scores of the other passages of its section (up to
     `depth` passages counted in all): a section several passages of which match the query rises as a whole."""
     members: dict[str, list[int]] = defaultdict(list)

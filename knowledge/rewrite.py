@@ -28,7 +28,9 @@ def system_prompt() -> str:
 
     from knowledge.book import load_passages
 
-    headings = list(dict.fromkeys(h.split(":")[0][:30] for p in load_passages(merge=False) for h in p.headings))
+    headings = list(
+        dict.fromkeys(h.split(":")[0][:30] for p in load_passages(merge=False) for h in p.headings)
+    )
     env = Environment(loader=FileSystemLoader(str(PROMPTS_DIR)), undefined=StrictUndefined, autoescape=False)
     return env.get_template("rewrite_query.j2").render(headings=headings)
 

@@ -30,13 +30,17 @@ def synonyms(path: Path = SYNONYMS) -> dict[str, tuple[str, ...]]:
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: the table loads in a few ms
     raw = yaml.load(path.read_text(encoding="utf-8"), Loader=loader) or {}
-    table = {unicodedata.normalize("NFKC", str(k)).lower(): tuple(str(v) for v in vs) for k, vs in raw.items()}
+    table = {
+        unicodedata.normalize("NFKC", str(k)).lower(): tuple(str(v) for v in vs) for k, vs in raw.items()
+    }
     return dict(sorted(table.items(), key=lambda kv: (-len(kv[0]), kv[0])))
 
 
 @lru_cache(maxsize=4)
 def _patterns(path: Path = SYNONYMS) -> tuple[tuple[re.Pattern[str], tuple[str, ...]], ...]:
-    return tuple((re.compile(GAP.join(map(re.escape, k.split("*")))), v) for k, v in synonyms(path).items() if "*" in k)
+    return tuple(
+        (re.compile(GAP.join(map(re.escape, k.split("*")))), v) for k, v in synonyms(path).items() if "*" in k
+    )
 
 
 @lru_cache(maxsize=4)

@@ -20,7 +20,96 @@ _NOT_WORD = re.compile(r"[\W_]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # Function words that carry no topic: they would only add noise to lexical ranking.
 _STOPWORDS = frozenset(
-    ["的", "了", "是", "我", "你", "您", "他", "她", "它", "们", "在", "有", "和", "与", "及", "就", "不", "也", "都", "这", "那", "吗", "嘛", "呢", "吧", "啊", "呀", "么", "什么", "怎么", "怎样", "如何", "哪", "哪些", "哪个", "一", "个", "把", "被", "给", "让", "还", "到", "说", "会", "能", "可以", "应该", "该", "要", "时候", "这个", "那个", "这些", "那些", "一下", "到底", "为什么", "几", "哪几", "第", "篇", "章", "节", "算", "又", "再", "得", "地", "着", "过", "对", "从", "为", "并", "而", "或", "或者", "如果", "但是", "可是", "所以", "因为", "其", "之", "则", "等", "等等"]
+    [
+        "的",
+        "了",
+        "是",
+        "我",
+        "你",
+        "您",
+        "他",
+        "她",
+        "它",
+        "们",
+        "在",
+        "有",
+        "和",
+        "与",
+        "及",
+        "就",
+        "不",
+        "也",
+        "都",
+        "这",
+        "那",
+        "吗",
+        "嘛",
+        "呢",
+        "吧",
+        "啊",
+        "呀",
+        "么",
+        "什么",
+        "怎么",
+        "怎样",
+        "如何",
+        "哪",
+        "哪些",
+        "哪个",
+        "一",
+        "个",
+        "把",
+        "被",
+        "给",
+        "让",
+        "还",
+        "到",
+        "说",
+        "会",
+        "能",
+        "可以",
+        "应该",
+        "该",
+        "要",
+        "时候",
+        "这个",
+        "那个",
+        "这些",
+        "那些",
+        "一下",
+        "到底",
+        "为什么",
+        "几",
+        "哪几",
+        "第",
+        "篇",
+        "章",
+        "节",
+        "算",
+        "又",
+        "再",
+        "得",
+        "地",
+        "着",
+        "过",
+        "对",
+        "从",
+        "为",
+        "并",
+        "而",
+        "或",
+        "或者",
+        "如果",
+        "但是",
+        "可是",
+        "所以",
+        "因为",
+        "其",
+        "之",
+        "则",
+        "等",
+        "等等",
+    ]
 )
 
 
@@ -82,8 +171,11 @@ class Tokenizer:
 
     def tokens(self, text: str) -> list[str]:
         text = unicodedata.normalize("NFKC", text).lower()
-        return [t for t in self._jieba.cut_for_search(text, HMM=False)
-                if t.strip() and not _NOT_WORD.fullmatch(t) and t not in _STOPWORDS]
+        return [
+            t
+            for t in self._jieba.cut_for_search(text, HMM=False)
+            if t.strip() and not _NOT_WORD.fullmatch(t) and t not in _STOPWORDS
+        ]
 
 
 def char_ngrams(text: str, sizes: tuple[int, ...] = (1, 2, 3)) -> list[str]:

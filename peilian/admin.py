@@ -17,8 +17,11 @@ app = typer.Typer(help="管理:组织、用户、API 密钥。", no_args_is_help
 
 DEMO_ORG = "demo"
 DEMO_PASSWORD = "peilian-demo"
-DEMO_USERS = (("demo-rep", "演示销售 小陈", "rep"), ("demo-trainer", "演示培训师 王老师", "trainer"),
-              ("demo-admin", "演示管理员", "admin"))
+DEMO_USERS = (
+    ("demo-rep", "演示销售 小陈", "rep"),
+    ("demo-trainer", "演示培训师 王老师", "trainer"),
+    ("demo-admin", "演示管理员", "admin"),
+)
 
 
 @contextmanager
@@ -58,8 +61,10 @@ def _checked(call):  # noqa: ANN001, ANN202 - turns AccountError into a one-line
 
 
 @app.command("create-org")
-def create_org(slug: Annotated[str, typer.Argument(help="组织标识,如 acme")],
-               name: Annotated[str, typer.Option(help="组织名称")] = "") -> None:
+def create_org(
+    slug: Annotated[str, typer.Argument(help="组织标识,如 acme")],
+    name: Annotated[str, typer.Option(help="组织名称")] = "",
+) -> None:
     """新建组织。"""
     from server.services import accounts
 
@@ -74,22 +79,28 @@ def create_user(
     org: Annotated[str, typer.Option(help="组织标识")],
     role: Annotated[str, typer.Option(help="rep / trainer / admin")] = "rep",
     name: Annotated[str, typer.Option(help="显示名")] = "",
-    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True,
-                                          help="密码(至少 8 位)")] = "",
+    password: Annotated[
+        str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True, help="密码(至少 8 位)")
+    ] = "",
 ) -> None:
     """新建用户(第一个管理员也用它创建)。"""
     from server.services import accounts
 
     with database() as db:
         organization = _org(db, org)
-        user = _checked(lambda: accounts.create_user(db, org=organization, username=username, role=role,
-                                                     password=password, display_name=name))
+        user = _checked(
+            lambda: accounts.create_user(
+                db, org=organization, username=username, role=role, password=password, display_name=name
+            )
+        )
         typer.echo(f"已创建用户 {user.username}(角色 {user.role},组织 {organization.slug})")
 
 
 @app.command("create-api-key")
-def create_api_key(org: Annotated[str, typer.Option(help="组织标识")],
-                   name: Annotated[str, typer.Option(help="用途,如 Moodle")] = "LMS") -> None:
+def create_api_key(
+    org: Annotated[str, typer.Option(help="组织标识")],
+    name: Annotated[str, typer.Option(help="用途,如 Moodle")] = "LMS",
+) -> None:
     """为组织新建 API 密钥;密钥只显示这一次。"""
     from server.services import accounts
 
@@ -100,8 +111,9 @@ def create_api_key(org: Annotated[str, typer.Option(help="组织标识")],
 
 
 @app.command("revoke-api-key")
-def revoke_api_key(key_id: Annotated[str, typer.Argument(help="密钥 id")],
-                   org: Annotated[str, typer.Option(help="组织标识")]) -> None:
+def revoke_api_key(
+    key_id: Annotated[str, typer.Argument(help="密钥 id")], org: Annotated[str, typer.Option(help="组织标识")]
+) -> None:
     """吊销一个 API 密钥。"""
     from server.services import accounts
 
@@ -124,10 +136,19 @@ def set_lms(
 
     with database() as db:
         organization = _org(db, org)
-        _checked(lambda: accounts.configure_lms(organization, lrs_endpoint=lrs_endpoint, lrs_auth=lrs_auth,
-                                                webhook_url=webhook_url, webhook_secret=webhook_secret))
-        typer.echo(f"已更新 {organization.slug}:LRS={organization.lrs_endpoint or '无'},"
-                   f"webhook={organization.webhook_url or '无'}")
+        _checked(
+            lambda: accounts.configure_lms(
+                organization,
+                lrs_endpoint=lrs_endpoint,
+                lrs_auth=lrs_auth,
+                webhook_url=webhook_url,
+                webhook_secret=webhook_secret,
+            )
+        )
+        typer.echo(
+            f"已更新 {organization.slug}:LRS={organization.lrs_endpoint or '无'},"
+            f"webhook={organization.webhook_url or '无'}"
+        )
 
 
 @app.command("demo")
@@ -137,12 +158,16 @@ def demo() -> None:
 
     with database() as db:
         org = accounts.get_organization(db, slug=DEMO_ORG) or accounts.create_organization(
-            db, name="演示组织", slug=DEMO_ORG)
+            db, name="演示组织", slug=DEMO_ORG
+        )
         existing = {u.username for u in accounts.list_users(db, org=org)}
         for username, display, role in DEMO_USERS:
             if username not in existing:
-                _checked(lambda u=username, d=display, r=role: accounts.create_user(
-                    db, org=org, username=u, role=r, password=DEMO_PASSWORD, display_name=d))
+                _checked(
+                    lambda u=username, d=display, r=role: accounts.create_user(
+                        db, org=org, username=u, role=r, password=DEMO_PASSWORD, display_name=d
+                    )
+                )
     typer.echo(f"演示账号(密码均为 {DEMO_PASSWORD}):")
     for username, display, role in DEMO_USERS:
         typer.echo(f"  {username:<13} {display}({role})")

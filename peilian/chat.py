@@ -38,7 +38,9 @@ def _voice(choice: str | None) -> tuple[Any, str]:
     return llm_voice_from_settings(settings, fallback=ScriptedVoice()), "llm"
 
 
-def run_chat(*, scenario: str, voice: str | None, as_json: bool, seed: int, difficulty: str | None = None) -> None:
+def run_chat(
+    *, scenario: str, voice: str | None, as_json: bool, seed: int, difficulty: str | None = None
+) -> None:
     from customer.cards import CardError, get_card
     from customer.chat import ChatInputError, run_chat_json
     from customer.numbers import LEVELS
@@ -62,8 +64,9 @@ def run_chat(*, scenario: str, voice: str | None, as_json: bool, seed: int, diff
 class Terminal:
     """The interactive loop. Keystroke timing needs a real terminal; otherwise it reads plain lines."""
 
-    def __init__(self, card: Any, voice: Any, seed: int, stdin: TextIO, stdout: TextIO,
-                 difficulty: str | None = None) -> None:
+    def __init__(
+        self, card: Any, voice: Any, seed: int, stdin: TextIO, stdout: TextIO, difficulty: str | None = None
+    ) -> None:
         from customer.chat import TimedChat
         from customer.engine import Conversation
 

@@ -41,7 +41,9 @@ def emit(obj: Any) -> None:
 
 @app.command()
 def classify(
-    explain: Annotated[bool, typer.Option("--explain", help="同时输出判定依据:触发的规则及其说明、识别到的线索")] = False,
+    explain: Annotated[
+        bool, typer.Option("--explain", help="同时输出判定依据:触发的规则及其说明、识别到的线索")
+    ] = False,
 ) -> None:
     """从标准输入读取 JSON Lines({"id","text"}),每行输出该条销售话术的对话行为。"""
     from peilian.io import read_jsonl
@@ -62,7 +64,9 @@ def classify(
 @app.command()
 def score(
     file: Annotated[str, typer.Argument(help="对话记录文件(JSON 或 销售:/客户: 纯文本),或 - 表示标准输入")],
-    mode: Annotated[str, typer.Option("--mode", help="appointment 或 visit:纯文本的模式(默认 visit),也覆盖 JSON 的 mode")] = "",
+    mode: Annotated[
+        str, typer.Option("--mode", help="appointment 或 visit:纯文本的模式(默认 visit),也覆盖 JSON 的 mode")
+    ] = "",
 ) -> None:
     """为一段对话记录打分,输出评分卡 JSON。"""
     from peilian.io import read_text
@@ -107,7 +111,9 @@ def knowledge_build(
         with Progress(transient=True) as bar:
             task = bar.add_task("建立知识库索引", total=1)
             manifest = build_index(
-                settings.index_dir, embedder, progress=lambda done, total: bar.update(task, completed=done, total=total)
+                settings.index_dir,
+                embedder,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
             )
         typer.echo(f"已建立索引:{manifest['passages']} 段,{settings.index_dir}", err=True)
 
@@ -135,7 +141,9 @@ def knowledge_search(
             emit(hits)
         else:
             for rank, hit in enumerate(hits, start=1):
-                typer.echo(f"{rank}. [{hit['score']:.3f}] {hit['section']}\n   {hit['text'].replace(chr(10), ' ')}\n")
+                typer.echo(
+                    f"{rank}. [{hit['score']:.3f}] {hit['section']}\n   {hit['text'].replace(chr(10), ' ')}\n"
+                )
 
 
 @knowledge_app.command("import-notes")
@@ -162,12 +170,16 @@ def chat(
     voice: Annotated[str, typer.Option("--voice", help="scripted 或 llm")] = "",
     as_json: Annotated[bool, typer.Option("--json", help="从标准输入读销售的话,逐行输出 JSON")] = False,
     seed: Annotated[int, typer.Option("--seed", help="脚本语音的随机种子")] = 0,
-    difficulty: Annotated[str, typer.Option("--difficulty", help="客户难度:easy / standard / hard(默认按场景卡)")] = "",
+    difficulty: Annotated[
+        str, typer.Option("--difficulty", help="客户难度:easy / standard / hard(默认按场景卡)")
+    ] = "",
 ) -> None:
     """与模拟客户对练一次约访或拜访。"""
     from peilian.chat import run_chat
 
-    run_chat(scenario=scenario, voice=voice or None, as_json=as_json, seed=seed, difficulty=difficulty or None)
+    run_chat(
+        scenario=scenario, voice=voice or None, as_json=as_json, seed=seed, difficulty=difficulty or None
+    )
 
 
 @app.command()

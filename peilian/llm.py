@@ -18,14 +18,21 @@ class LLMNotConfiguredError(RuntimeError):
     """No API key or no model: callers fall back to what works offline."""
 
 
-def chat_model_from_settings(settings: Settings, *, temperature: float, max_tokens: int, **options: Any) -> BaseChatModel:
+def chat_model_from_settings(
+    settings: Settings, *, temperature: float, max_tokens: int, **options: Any
+) -> BaseChatModel:
     if not settings.llm_configured:
         raise LLMNotConfiguredError("未配置 LLM:需要 OPENAI_API_KEY 和 PEILIAN_LLM_MODEL")
     from langchain_openai import ChatOpenAI
 
     return ChatOpenAI(
-        model=settings.llm_model, api_key=settings.openai_api_key, base_url=settings.openai_base_url,
-        timeout=settings.llm_timeout, max_retries=settings.llm_max_retries, temperature=temperature,
-        max_tokens=max_tokens, stream_usage=False,  # some compatible servers refuse stream_options
+        model=settings.llm_model,
+        api_key=settings.openai_api_key,
+        base_url=settings.openai_base_url,
+        timeout=settings.llm_timeout,
+        max_retries=settings.llm_max_retries,
+        temperature=temperature,
+        max_tokens=max_tokens,
+        stream_usage=False,  # some compatible servers refuse stream_options
         **options,
     )

@@ -26,7 +26,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="PEILIAN_", env_file=".env", extra="ignore")
 
     data_dir: Path = Field(default_factory=default_data_dir, description="数据目录:数据库、知识库索引")
-    database_url: str | None = Field(default=None, description="SQLAlchemy URL;默认是数据目录中的 SQLite 文件")
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL;默认是数据目录中的 SQLite 文件"
+    )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
@@ -34,15 +36,21 @@ class Settings(BaseSettings):
     public_url: str | None = Field(default=None, description="对外地址,用于 xAPI 的 id;默认 http://host:port")
     max_request_kb: int = Field(default=256, ge=1, description="请求体上限(KB)")
     rate_limit_per_minute: int = Field(default=600, ge=1, description="每个用户或 API 密钥每分钟的请求上限")
-    anonymous_rate_limit_per_minute: int = Field(default=60, ge=1, description="未登录访客(按地址)每分钟检索书的上限")
+    anonymous_rate_limit_per_minute: int = Field(
+        default=60, ge=1, description="未登录访客(按地址)每分钟检索书的上限"
+    )
     login_max_failures: int = Field(default=5, ge=1, description="同一用户名在窗口内允许的登录失败次数")
-    login_max_failures_per_address: int = Field(default=20, ge=1, description="同一地址在窗口内允许的登录失败次数")
+    login_max_failures_per_address: int = Field(
+        default=20, ge=1, description="同一地址在窗口内允许的登录失败次数"
+    )
     login_window_seconds: float = Field(default=300.0, gt=0, description="登录失败计数的时间窗口(秒)")
     worker_threads: int = Field(default=16, ge=1, le=200, description="处理数据库与对练回合的线程数")
     gil_switch_ms: float = Field(default=1.0, gt=0, le=50, description="Python GIL 切换间隔(毫秒)")
     outbox_interval: float = Field(default=15.0, gt=0, description="投递 xAPI/webhook 的间隔(秒)")
 
-    embeddings: Literal["hashed", "openai"] = Field(default="hashed", description="知识库向量:hashed 或 openai")
+    embeddings: Literal["hashed", "openai"] = Field(
+        default="hashed", description="知识库向量:hashed 或 openai"
+    )
     embedding_model: str = "text-embedding-3-small"
 
     openai_api_key: SecretStr | None = Field(

@@ -138,7 +138,9 @@ def same_origin(request: Request, public_url: str | None) -> bool:
     if sent is None:
         return True
     netloc = urlsplit(sent).netloc.lower()
-    allowed = {request.headers.get("host", "").lower()} | ({urlsplit(public_url).netloc.lower()} if public_url else set())
+    allowed = {request.headers.get("host", "").lower()} | (
+        {urlsplit(public_url).netloc.lower()} if public_url else set()
+    )
     return bool(netloc) and netloc in allowed
 
 
@@ -160,8 +162,12 @@ def rate_wait(request: Request, state: AppState, principal: Principal | None) ->
 
 def raise_if_limited(wait: float | None) -> None:
     if wait is not None:
-        raise ApiError(429, "rate_limited", f"请求过于频繁,请 {wait:.0f} 秒后再试",
-                       headers={"Retry-After": str(max(1, round(wait)))})
+        raise ApiError(
+            429,
+            "rate_limited",
+            f"请求过于频繁,请 {wait:.0f} 秒后再试",
+            headers={"Retry-After": str(max(1, round(wait)))},
+        )
 
 
 def book_reader(request: Request, principal: MaybePrincipal, state: State) -> Principal | None:

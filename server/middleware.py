@@ -18,11 +18,21 @@ from server.api.errors import error_body
 log = logging.getLogger("peilian.access")
 
 
-async def _send_json(send: Send, status: int, body: dict[str, Any], headers: list[tuple[bytes, bytes]] | None = None) -> None:
+async def _send_json(
+    send: Send, status: int, body: dict[str, Any], headers: list[tuple[bytes, bytes]] | None = None
+) -> None:
     payload = json.dumps(body, ensure_ascii=False).encode()
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode()),
-                            *(headers or [])]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(payload)).encode()),
+                *(headers or []),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": payload})
 
 
@@ -52,7 +62,9 @@ class BodySizeLimit(HttpMiddleware):
     async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         declared = dict(scope.get("headers") or []).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await _send_json(send, 413, error_body("too_large", f"请求体过大(上限 {self.max_bytes // 1024} KB)"))
+            await _send_json(
+                send, 413, error_body("too_large", f"请求体过大(上限 {self.max_bytes // 1024} KB)")
+            )
             return
         seen = 0
         started = False
@@ -76,7 +88,9 @@ class BodySizeLimit(HttpMiddleware):
             await self.app(scope, limited_receive, tracking_send)
         except _TooLarge:
             if not started:
-                await _send_json(send, 413, error_body("too_large", f"请求体过大(上限 {self.max_bytes // 1024} KB)"))
+                await _send_json(
+                    send, 413, error_body("too_large", f"请求体过大(上限 {self.max_bytes // 1024} KB)")
+                )
 
 
 class _TooLarge(HTTPException):
@@ -90,7 +104,9 @@ class RateLimiter:
     """Token buckets per caller key: `rate` requests per minute with bursts up to `burst`. In-process
     (one server process); `allow()` is thread-safe."""
 
-    def __init__(self, rate_per_minute: int, burst: int | None = None, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, rate_per_minute: int, burst: int | None = None, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.rate = rate_per_minute / 60.0
         self.burst = float(burst or rate_per_minute)
         self.clock = clock
@@ -115,21 +131,29 @@ class RateLimiter:
 
     def _forget_full(self, now: float) -> None:
         """Drop the buckets that have refilled (they behave as new ones); if none has, the oldest half."""
-        full = [k for k, (tokens, last) in self._buckets.items() if tokens + (now - last) * self.rate >= self.burst]
+        full = [
+            k
+            for k, (tokens, last) in self._buckets.items()
+            if tokens + (now - last) * self.rate >= self.burst
+        ]
         for key in full or list(self._buckets)[: len(self._buckets) // 2]:
             del self._buckets[key]
 
 
 # Our pages load only their own script and style files (no inline script, no inline style attribute; the
 # call page's data travel in a <script type="application/json">, which is data, not script).
-PAGE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
-            "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+PAGE_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
 # FastAPI's /docs and /redoc come from a CDN with an inline bootstrap script.
-DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-            "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
-            "img-src 'self' data: https://fastapi.tiangolo.com https://cdn.redoc.ly; "
-            "font-src 'self' https://fonts.gstatic.com; worker-src 'self' blob:; object-src 'none'; "
-            "frame-ancestors 'none'")
+DOCS_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
+    "img-src 'self' data: https://fastapi.tiangolo.com https://cdn.redoc.ly; "
+    "font-src 'self' https://fonts.gstatic.com; worker-src 'self' blob:; object-src 'none'; "
+    "frame-ancestors 'none'"
+)
 DOCS_PATHS = ("/docs", "/redoc")
 
 
@@ -139,9 +163,13 @@ class SecurityHeaders(HttpMiddleware):
 
     async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         csp = DOCS_CSP if str(scope.get("path", "")).startswith(DOCS_PATHS) else PAGE_CSP
-        extra = [(b"content-security-policy", csp.encode()), (b"x-frame-options", b"DENY"),
-                 (b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"same-origin"),
-                 (b"cross-origin-opener-policy", b"same-origin")]
+        extra = [
+            (b"content-security-policy", csp.encode()),
+            (b"x-frame-options", b"DENY"),
+            (b"x-content-type-options", b"nosniff"),
+            (b"referrer-policy", b"same-origin"),
+            (b"cross-origin-opener-policy", b"same-origin"),
+        ]
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -157,7 +185,9 @@ class AccessLog(HttpMiddleware):
     `X-Request-ID` so a user's report can be matched to the log."""
 
     async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
-        request_id = dict(scope.get("headers") or []).get(b"x-request-id", b"").decode()[:64] or uuid.uuid4().hex[:16]
+        request_id = (
+            dict(scope.get("headers") or []).get(b"x-request-id", b"").decode()[:64] or uuid.uuid4().hex[:16]
+        )
         start = time.perf_counter()
         status = 500
 
@@ -172,9 +202,16 @@ class AccessLog(HttpMiddleware):
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            log.info("request", extra={"request_id": request_id, "method": scope.get("method"),
-                                       "path": scope.get("path"), "status": status,
-                                       "ms": round((time.perf_counter() - start) * 1000, 1)})
+            log.info(
+                "request",
+                extra={
+                    "request_id": request_id,
+                    "method": scope.get("method"),
+                    "path": scope.get("path"),
+                    "status": status,
+                    "ms": round((time.perf_counter() - start) * 1000, 1),
+                },
+            )
 
 
 class JsonFormatter(logging.Formatter):
@@ -183,8 +220,12 @@ class JsonFormatter(logging.Formatter):
     _standard = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime"}
 
     def format(self, record: logging.LogRecord) -> str:
-        data = {"ts": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"), "level": record.levelname.lower(),
-                "logger": record.name, "msg": record.getMessage()}
+        data = {
+            "ts": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "msg": record.getMessage(),
+        }
         data.update({k: v for k, v in record.__dict__.items() if k not in self._standard})
         if record.exc_info:
             data["exc"] = self.formatException(record.exc_info)
@@ -198,4 +239,3 @@ def configure_logging(level: str) -> None:
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
     root.propagate = False
-

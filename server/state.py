@@ -60,7 +60,11 @@ def warm_up() -> None:
 
     dummy_password_hash()  # the first login of an unknown name would otherwise take two hashes
     cards = builtin_cards()
-    for text in ("您好,我是华声科技的客户经理李明。", "您最担心的是什么?", "下周二上午我带方案来拜访您和刘科长,好吗?"):
+    for text in (
+        "您好,我是华声科技的客户经理李明。",
+        "您最担心的是什么?",
+        "下周二上午我带方案来拜访您和刘科长,好吗?",
+    ):
         classify(text)
     if cards:
         conv = Conversation(next(iter(cards.values())), seed=0)
@@ -97,18 +101,35 @@ class AppState:
 
         def report_results(db: Session, session: PracticeSession) -> None:
             card = _card_lookup(db, session.org_id, session.scenario_id)
-            if enqueue_results(db, session, base_url=settings.base_url, scenario_title=card.title if card else None):
+            if enqueue_results(
+                db, session, base_url=settings.base_url, scenario_title=card.title if card else None
+            ):
                 worker.wake()
 
-        practice = Practice(sessionmaker=maker, voice_factory=voice_factory, card_lookup=_card_lookup,
-                            on_ended=overrides.pop("on_ended", report_results))
-        return cls(settings=settings, engine=engine, sessionmaker=maker, practice=practice, outbox_worker=worker,
-                   rate_limiter=RateLimiter(settings.rate_limit_per_minute),
-                   anonymous_limiter=RateLimiter(settings.anonymous_rate_limit_per_minute),
-                   login_throttle=LoginThrottle(ThrottleLimits(settings.login_max_failures,
-                                                               settings.login_max_failures_per_address,
-                                                               settings.login_window_seconds)),
-                   overrides=overrides, _book_index=overrides.get("book_index"))
+        practice = Practice(
+            sessionmaker=maker,
+            voice_factory=voice_factory,
+            card_lookup=_card_lookup,
+            on_ended=overrides.pop("on_ended", report_results),
+        )
+        return cls(
+            settings=settings,
+            engine=engine,
+            sessionmaker=maker,
+            practice=practice,
+            outbox_worker=worker,
+            rate_limiter=RateLimiter(settings.rate_limit_per_minute),
+            anonymous_limiter=RateLimiter(settings.anonymous_rate_limit_per_minute),
+            login_throttle=LoginThrottle(
+                ThrottleLimits(
+                    settings.login_max_failures,
+                    settings.login_max_failures_per_address,
+                    settings.login_window_seconds,
+                )
+            ),
+            overrides=overrides,
+            _book_index=overrides.get("book_index"),
+        )
 
     def report_adjustment(self, db: Session, adjusted: Adjusted) -> None:
         """A trainer adjusted a score: queue the corrected result for the organisation's LMS (a superseding
@@ -117,9 +138,15 @@ class AppState:
 
         session = adjusted.session
         card = _card_lookup(db, session.org_id, session.scenario_id)
-        if enqueue_adjustment(db, session, adjusted.adjustment, author=adjusted.author,
-                              scorecard=scorecard_view(session.scorecard or {}, adjusted.scores),
-                              base_url=self.settings.base_url, scenario_title=card.title if card else None):
+        if enqueue_adjustment(
+            db,
+            session,
+            adjusted.adjustment,
+            author=adjusted.author,
+            scorecard=scorecard_view(session.scorecard or {}, adjusted.scores),
+            base_url=self.settings.base_url,
+            scenario_title=card.title if card else None,
+        ):
             # Woken once the items are committed: a pass before that would not see them.
             event.listen(db, "after_commit", lambda _db: self.outbox_worker.wake(), once=True)
 
@@ -131,7 +158,8 @@ class AppState:
 
             self.overrides["chat_model"] = (
                 chat_model_from_settings(self.settings, temperature=0.2, max_tokens=600)
-                if self.settings.llm_configured else None
+                if self.settings.llm_configured
+                else None
             )
         return self.overrides["chat_model"]
 

@@ -25,8 +25,15 @@ def _isolated_settings(monkeypatch: pytest.MonkeyPatch, session_data_dir: Path) 
     from peilian.settings import get_settings
 
     monkeypatch.setenv("PEILIAN_DATA_DIR", str(session_data_dir))
-    for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "PEILIAN_LLM_MODEL", "PEILIAN_OPENAI_API_KEY",
-                 "PEILIAN_OPENAI_BASE_URL", "PEILIAN_DATABASE_URL", "PEILIAN_EMBEDDINGS"):
+    for name in (
+        "OPENAI_API_KEY",
+        "OPENAI_BASE_URL",
+        "PEILIAN_LLM_MODEL",
+        "PEILIAN_OPENAI_API_KEY",
+        "PEILIAN_OPENAI_BASE_URL",
+        "PEILIAN_DATABASE_URL",
+        "PEILIAN_EMBEDDINGS",
+    ):
         monkeypatch.delenv(name, raising=False)
     get_settings.cache_clear()
     yield

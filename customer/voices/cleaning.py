@@ -19,9 +19,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-QUOTES = frozenset("\"“”„「」『』‘’«»")
+QUOTES = frozenset('"“”„「」『』‘’«»')
 BRACKETS: dict[str, str] = {
-    "（": "）", "(": ")", "[": "]", "【": "】", "〔": "〕", "**": "**", "*": "*", "<think>": "</think>",
+    "（": "）",
+    "(": ")",
+    "[": "]",
+    "【": "】",
+    "〔": "〕",
+    "**": "**",
+    "*": "*",
+    "<think>": "</think>",
 }  # "**" before "*": a bold label is dropped whole
 SENTENCE_END = frozenset("。！？!?…")
 LEADING = frozenset(":：,，、;；.。-—~·")
@@ -39,8 +46,9 @@ class ReplyCleaner:
         soft_chars: int = 60,
         max_chars: int = 120,
     ) -> None:
-        self._labels = [("own", label.lower()) for label in own_labels if label] + \
-                       [("rep", label.lower()) for label in rep_labels if label]
+        self._labels = [("own", label.lower()) for label in own_labels if label] + [
+            ("rep", label.lower()) for label in rep_labels if label
+        ]
         self.soft_chars = soft_chars
         self.max_chars = max(max_chars, soft_chars)
         self._pending = ""
@@ -88,11 +96,11 @@ class ReplyCleaner:
                 keep = len(self._closer) - 1
                 self._pending = "" if final or keep == 0 else p[-keep:]
                 return False
-            self._pending, self._closer = p[idx + len(self._closer):], None
+            self._pending, self._closer = p[idx + len(self._closer) :], None
             return True
         for opener, closer in BRACKETS.items():
             if p.startswith(opener):
-                self._pending, self._closer = p[len(opener):], closer
+                self._pending, self._closer = p[len(opener) :], closer
                 return True
             if len(opener) > 1 and opener.startswith(p) and not final:
                 return False
@@ -132,7 +140,7 @@ class ReplyCleaner:
         hold = False
         for kind, label in self._labels:
             if low.startswith(label):
-                after = low[len(label):].lstrip(" \t")
+                after = low[len(label) :].lstrip(" \t")
                 if not after:
                     hold = True
                 elif after[0] in ":：" and len(label) > longest:  # "客户经理:" beats "客户"

@@ -28,7 +28,7 @@ def make_voice(
     settings: Settings | None = None,
     on_result: Callable[[VoiceResult], None] | None = None,
 ) -> Voice:
-    """"scripted" (or None/""): ScriptedVoice. "llm": LLMVoice (ChatOpenAI from the settings, scripted
+    """ "scripted" (or None/""): ScriptedVoice. "llm": LLMVoice (ChatOpenAI from the settings, scripted
     fallback per turn) when OPENAI_API_KEY and PEILIAN_LLM_MODEL are set, else ScriptedVoice with a logged
     warning. "auto": the same as "llm". Raises ValueError for another name."""
     from customer.voices.scripted import ScriptedVoice
@@ -43,7 +43,9 @@ def make_voice(
         settings = get_settings()
     if not settings.llm_configured:
         if kind == "llm":
-            log.warning("LLM voice requested but OPENAI_API_KEY / PEILIAN_LLM_MODEL are not set: scripted voice")
+            log.warning(
+                "LLM voice requested but OPENAI_API_KEY / PEILIAN_LLM_MODEL are not set: scripted voice"
+            )
         return ScriptedVoice()
     from customer.voices.llm import llm_voice_from_settings
 

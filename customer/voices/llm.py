@@ -49,14 +49,18 @@ CHARS_PER_TOKEN = 1.5  # Chinese text: count_tokens_approximately's default of 4
 MAX_TOKENS = 256  # a customer's turn is short; also bounds a runaway generation
 TEMPERATURE = 0.7
 
+
 def _text(message: Any) -> str:
     """The text of a message or chunk: str content, or the text blocks of a list content."""
     content = getattr(message, "content", message)
     if isinstance(content, str):
         return content
     if isinstance(content, list):
-        return "".join(b if isinstance(b, str) else str(b.get("text") or "") for b in content
-                       if isinstance(b, str) or (isinstance(b, dict) and b.get("type", "text") == "text"))
+        return "".join(
+            b if isinstance(b, str) else str(b.get("text") or "")
+            for b in content
+            if isinstance(b, str) or (isinstance(b, dict) and b.get("type", "text") == "text")
+        )
     return ""
 
 
@@ -141,8 +145,15 @@ class LLMVoice:
                     log.debug("closing the model stream failed", exc_info=True)
         text = "".join(shown).strip()
         if failure is None and text:
-            self._record(VoiceResult(text, "llm", model=self.model_name, first_chunk_ms=_first(start, first),
-                                     total_ms=_ms(start)))
+            self._record(
+                VoiceResult(
+                    text,
+                    "llm",
+                    model=self.model_name,
+                    first_chunk_ms=_first(start, first),
+                    total_ms=_ms(start),
+                )
+            )
             return
         if not shown:
             yield from self._fallback_stream(data, start, failure, None if failure else "empty")
@@ -152,8 +163,18 @@ class LLMVoice:
         yield from rest
         reason, detail = _why(failure, None if failure else "empty")
         log.warning("LLM voice interrupted (%s), scripted voice took over: %s", reason, detail)
-        self._record(VoiceResult("".join([*shown, TRAIL_OFF, *rest]), "scripted", reason, detail or None, True,
-                                 self.model_name, _first(start, first), _ms(start)))
+        self._record(
+            VoiceResult(
+                "".join([*shown, TRAIL_OFF, *rest]),
+                "scripted",
+                reason,
+                detail or None,
+                True,
+                self.model_name,
+                _first(start, first),
+                _ms(start),
+            )
+        )
 
     # -- more API -------------------------------------------------------------------------------------------
     def respond(self, data: VoiceInput) -> VoiceResult:
@@ -184,7 +205,9 @@ class LLMVoice:
         view = prompt_view(data, soft_chars=self.soft_chars)
         soft, hard = reply_caps(view.facts, soft_chars=self.soft_chars, max_chars=self.max_chars)
         own, rep = speaker_labels(view)
-        return self._messages(view), ReplyCleaner(own_labels=own, rep_labels=rep, soft_chars=soft, max_chars=hard)
+        return self._messages(view), ReplyCleaner(
+            own_labels=own, rep_labels=rep, soft_chars=soft, max_chars=hard
+        )
 
     def _messages(self, view: PromptView) -> list[BaseMessage]:
         from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
@@ -204,16 +227,19 @@ class LLMVoice:
             kept.pop(0)  # chat templates want the first turn to be the user's
         return [SystemMessage(render_system(view)), *kept]
 
-    def _fallback(self, data: VoiceInput, start: float, exc: Exception | None, reason: FallbackReason | None
-                  ) -> VoiceResult:
+    def _fallback(
+        self, data: VoiceInput, start: float, exc: Exception | None, reason: FallbackReason | None
+    ) -> VoiceResult:
         reason, detail = _why(exc, reason)
         log.warning("LLM voice failed (%s), scripted voice used: %s", reason, detail)
         text = self.fallback.speak(data)
-        return self._record(VoiceResult(text, "scripted", reason, detail or None, model=self.model_name,
-                                        total_ms=_ms(start)))
+        return self._record(
+            VoiceResult(text, "scripted", reason, detail or None, model=self.model_name, total_ms=_ms(start))
+        )
 
-    def _fallback_stream(self, data: VoiceInput, start: float, exc: Exception | None,
-                         reason: FallbackReason | None) -> Iterator[str]:
+    def _fallback_stream(
+        self, data: VoiceInput, start: float, exc: Exception | None, reason: FallbackReason | None
+    ) -> Iterator[str]:
         reason, detail = _why(exc, reason)
         log.warning("LLM voice failed (%s), scripted voice used: %s", reason, detail)
         shown: list[str] = []
@@ -222,8 +248,17 @@ class LLMVoice:
             first = first or time.perf_counter()
             shown.append(piece)
             yield piece
-        self._record(VoiceResult("".join(shown), "scripted", reason, detail or None, model=self.model_name,
-                                 first_chunk_ms=_first(start, first), total_ms=_ms(start)))
+        self._record(
+            VoiceResult(
+                "".join(shown),
+                "scripted",
+                reason,
+                detail or None,
+                model=self.model_name,
+                first_chunk_ms=_first(start, first),
+                total_ms=_ms(start),
+            )
+        )
 
     def _record(self, result: VoiceResult) -> VoiceResult:
         self.last_result = result
@@ -249,8 +284,9 @@ def _ms(start: float, end: float | None = None) -> float:
     return ((time.perf_counter() if end is None else end) - start) * 1000
 
 
-def llm_voice_from_settings(settings: Settings | None = None, *, fallback: Voice | None = None,
-                            **options: Any) -> LLMVoice:
+def llm_voice_from_settings(
+    settings: Settings | None = None, *, fallback: Voice | None = None, **options: Any
+) -> LLMVoice:
     """An LLMVoice on `ChatOpenAI` from the settings: key, base URL (any OpenAI-compatible endpoint), model,
     timeout (per request, and between streamed chunks) and retries (the OpenAI client's, with back-off).
     Raises LLMNotConfiguredError without a key or model. `options` go to LLMVoice."""

@@ -88,8 +88,9 @@ def prompt_view(data: VoiceInput, *, soft_chars: int = SOFT_CHARS) -> PromptView
     """The allow-listed view of one turn. Raises KeyError if the decision voices a fact not in `data.facts`
     (an engine contract violation: a voice never says a fact the rep has not earned)."""
     d, p = data.decision, data.persona
-    facts = tuple(FactLine(data.facts[fid].kind, data.facts[fid].text, tuple(data.facts[fid].say))
-                  for fid in d.facts)
+    facts = tuple(
+        FactLine(data.facts[fid].kind, data.facts[fid].text, tuple(data.facts[fid].say)) for fid in d.facts
+    )
     concern = None
     if data.concern is not None and d.move in ("concern", "explain_concern"):
         c = data.concern
@@ -99,11 +100,21 @@ def prompt_view(data: VoiceInput, *, soft_chars: int = SOFT_CHARS) -> PromptView
     hint = data.hint if d.hint else None
     ends = d.end and d.closing and d.move not in ("hang_up", "close", "accept_commitment")
     return PromptView(
-        name=p.name, role=p.role, organisation=p.organisation, temperament=p.temperament,
-        time_pressure=p.time_pressure, mode=p.mode, catchphrases=tuple(p.catchphrases),
+        name=p.name,
+        role=p.role,
+        organisation=p.organisation,
+        temperament=p.temperament,
+        time_pressure=p.time_pressure,
+        mode=p.mode,
+        catchphrases=tuple(p.catchphrases),
         greeting=tuple(p.greeting) if d.move == "greet" else (),
-        move=d.move, tone=d.tone, closing=d.closing if ends else None,
-        facts=facts, hint=hint, concern=concern, missing=tuple(d.missing),
+        move=d.move,
+        tone=d.tone,
+        closing=d.closing if ends else None,
+        facts=facts,
+        hint=hint,
+        concern=concern,
+        missing=tuple(d.missing),
         commitment=tuple(data.commitment) if d.move == "accept_commitment" else (),
         history=tuple((t.speaker, t.text) for t in data.conversation if t.speaker in ("rep", "customer")),
         max_chars=reply_caps(facts, soft_chars=soft_chars)[0],
@@ -112,8 +123,9 @@ def prompt_view(data: VoiceInput, *, soft_chars: int = SOFT_CHARS) -> PromptView
     )
 
 
-def reply_caps(facts: tuple[FactLine, ...], *, soft_chars: int = SOFT_CHARS, max_chars: int | None = None
-               ) -> tuple[int, int]:
+def reply_caps(
+    facts: tuple[FactLine, ...], *, soft_chars: int = SOFT_CHARS, max_chars: int | None = None
+) -> tuple[int, int]:
     """(soft, hard) length caps for a reply that voices `facts`: each cap plus room for every fact's longest
     phrasing, so that a cap never cuts a fact the engine reports as revealed. `max_chars` defaults to
     `soft_chars` + 60."""
@@ -128,8 +140,12 @@ def environment() -> jinja2.Environment:
     import jinja2
 
     return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(PROMPTS_DIR)), undefined=jinja2.StrictUndefined,
-        autoescape=False, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False,
+        loader=jinja2.FileSystemLoader(str(PROMPTS_DIR)),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
     )
 
 
@@ -184,7 +200,18 @@ def chat_turns(view: PromptView) -> list[tuple[str, str]]:
 
 def speaker_labels(view: PromptView) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(own, rep): labels a model may prefix a line with — "王主任:" is stripped, "销售:" ends the reply."""
-    own = (view.name, view.role, f"{view.organisation}{view.role}", f"{view.role}{view.name}", "客户",
-           "顾客", "回复", "回答", "customer", "assistant", "ai")
+    own = (
+        view.name,
+        view.role,
+        f"{view.organisation}{view.role}",
+        f"{view.role}{view.name}",
+        "客户",
+        "顾客",
+        "回复",
+        "回答",
+        "customer",
+        "assistant",
+        "ai",
+    )
     rep = ("销售", "销售代表", "销售员", "客户经理", "rep", "user", "用户", "我方")
     return own, rep

@@ -31,7 +31,10 @@ class VoiceResult:
     def meta(self) -> dict[str, Any]:
         """JSON-serialisable fields for the message's meta (never the prompt or any fact text)."""
         return {
-            "voice": self.voice, "model": self.model, "fallback": self.fallback, "error": self.error,
+            "voice": self.voice,
+            "model": self.model,
+            "fallback": self.fallback,
+            "error": self.error,
             "interrupted": self.interrupted,
             "first_chunk_ms": None if self.first_chunk_ms is None else round(self.first_chunk_ms, 1),
             "total_ms": round(self.total_ms, 1),
@@ -49,11 +52,23 @@ def classify_failure(exc: BaseException) -> tuple[FallbackReason, str]:
         reason = "server_error" if status >= 500 else "http_error"
     elif names & {"APIConnectionError", "TransportError", "ConnectionError"}:
         reason = "connection"
-    elif names & {"JSONDecodeError", "APIResponseValidationError", "ValidationError", "ValueError", "KeyError",
-                  "TypeError", "AttributeError", "IndexError"}:
+    elif names & {
+        "JSONDecodeError",
+        "APIResponseValidationError",
+        "ValidationError",
+        "ValueError",
+        "KeyError",
+        "TypeError",
+        "AttributeError",
+        "IndexError",
+    }:
         reason = "malformed"
     else:
         reason = "error"
     text = " ".join(str(exc).split())
-    detail = f"{type(exc).__name__}" + (f"({status})" if isinstance(status, int) else "") + (f": {text}" if text else "")
+    detail = (
+        f"{type(exc).__name__}"
+        + (f"({status})" if isinstance(status, int) else "")
+        + (f": {text}" if text else "")
+    )
     return reason, detail[:200]

@@ -20,7 +20,9 @@ from customer.voices.base import VoiceInput
 
 PHRASES_PATH = Path(__file__).resolve().parent.parent / "phrases.yaml"
 # Two spoken lead-ins in a row ("说实话，说白了，…") read as stock lines stacked: keep the second.
-_FILLER_STACK = re.compile(r"^(说实话|主要是|其实吧?|说白了|这么说吧|怎么说呢|嗯……?|唉)[，,…]*(说实话|主要是|其实|说白了|这么说吧|怎么说呢|关键是)")
+_FILLER_STACK = re.compile(
+    r"^(说实话|主要是|其实吧?|说白了|这么说吧|怎么说呢|嗯……?|唉)[，,…]*(说实话|主要是|其实|说白了|这么说吧|怎么说呢|关键是)"
+)
 
 
 @lru_cache(maxsize=4)
@@ -110,8 +112,11 @@ class ScriptedVoice:
             and self._chance(data, "catch", 4)
             and not any(c in said_before for c in data.persona.catchphrases)  # a catchphrase once a call
         )
-        if catch and any(said.startswith(c) for c in data.persona.catchphrases for said in
-                         [data.facts[f].say[0] if data.facts[f].say else "" for f in d.facts]):
+        if catch and any(
+            said.startswith(c)
+            for c in data.persona.catchphrases
+            for said in [data.facts[f].say[0] if data.facts[f].say else "" for f in d.facts]
+        ):
             catch = False  # the line opens with it already: "我跟你讲，我跟你讲" is a stutter
         facts = [self._fact(fid, data, offset, lead=move == "answer" and not catch) for fid in d.facts]
         fill = {

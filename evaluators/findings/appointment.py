@@ -44,9 +44,7 @@ def times_the_ask(ctx: Context) -> bool:
     """A duration anywhere in a run of rep messages that asks for the meeting: in an appointment call the ask
     is the meeting, so "下周我过去…。大概需要一个多小时" says how long it takes even without a meeting word."""
     for run in rep_runs(ctx):
-        if any(ctx.label(i).act == "commitment" for i in run) and any(
-            ctx.cue(i).duration for i in run
-        ):
+        if any(ctx.label(i).act == "commitment" for i in run) and any(ctx.cue(i).duration for i in run):
             return True
     return False
 

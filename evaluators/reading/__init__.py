@@ -110,7 +110,9 @@ class Cues:
         return self._has("cue_soft_value")
 
     @cached_property
-    def intro(self) -> tuple[tuple[str, bool], ...]:  # company / title / name / purpose of a self-introduction
+    def intro(
+        self,
+    ) -> tuple[tuple[str, bool], ...]:  # company / title / name / purpose of a self-introduction
         if not self._norm:
             return ()
         return tuple((k, bool(v)) for k, v in intro_parts(self._norm, cue_lexicon()).items())

@@ -29,7 +29,9 @@ class Strict(BaseModel):
 
 
 class ErrorDetail(BaseModel):
-    code: str = Field(description="稳定的错误代码,如 not_found / invalid_request / rate_limited", examples=["not_found"])
+    code: str = Field(
+        description="稳定的错误代码,如 not_found / invalid_request / rate_limited", examples=["not_found"]
+    )
     message: str = Field(description="给人看的中文说明(不回显请求内容)", examples=["会话 abc 不存在"])
 
 
@@ -55,8 +57,12 @@ IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 class LoginIn(Strict):
     username: str = Field(min_length=1, max_length=120, examples=["demo-rep"])
     password: str = Field(min_length=1, max_length=200, examples=["peilian-demo"])
-    org: str | None = Field(default=None, max_length=64, examples=[None],
-                            description="组织标识:只有同一用户名在几个组织里都有、且密码也相同时才需要")
+    org: str | None = Field(
+        default=None,
+        max_length=64,
+        examples=[None],
+        description="组织标识:只有同一用户名在几个组织里都有、且密码也相同时才需要",
+    )
 
 
 class UserOut(BaseModel):
@@ -97,12 +103,19 @@ class NewApiKeyOut(ApiKeyOut):
 
 
 def user_out(user: Any) -> UserOut:
-    return UserOut(id=user.id, username=user.username, display_name=user.display_name, role=user.role,
-                   org=user.organization.slug)
+    return UserOut(
+        id=user.id,
+        username=user.username,
+        display_name=user.display_name,
+        role=user.role,
+        org=user.organization.slug,
+    )
 
 
 class LearnerIn(Strict):
-    id: str = Field(min_length=1, max_length=300, description="学员在 LMS 中的 id", examples=["moodle-user-42"])
+    id: str = Field(
+        min_length=1, max_length=300, description="学员在 LMS 中的 id", examples=["moodle-user-42"]
+    )
     name: str = Field(default="", max_length=120, examples=["张伟"])
 
 
@@ -111,29 +124,42 @@ class StartIn(Strict):
     voice: Literal["scripted", "llm"] = "scripted"
     seed: int = Field(default=0, ge=0, le=2**31 - 1, description="脚本语音的随机种子")
     difficulty: Literal["easy", "standard", "hard"] | None = Field(
-        default=None, description="客户难度(easy / standard / hard);不填用场景卡的 difficulty")
+        default=None, description="客户难度(easy / standard / hard);不填用场景卡的 difficulty"
+    )
     learner: LearnerIn | None = Field(default=None, description="仅 API 密钥:替哪位学员开始")
 
 
 class MessageIn(Strict):
-    text: str = Field(min_length=1, max_length=MAX_MESSAGE_CHARS, examples=["王主任您好,我是华声会议系统的客户经理李明。"])
-    typing_started_at: float | None = Field(default=None, ge=0, allow_inf_nan=False,
-                                            description="客户端时钟:开始输入的时刻(Unix 秒)")
-    sent_at: float | None = Field(default=None, ge=0, allow_inf_nan=False, description="客户端时钟:发送的时刻(Unix 秒)")
-    client_now: float | None = Field(default=None, ge=0, allow_inf_nan=False,
-                                     description="客户端时钟:此刻(Unix 秒),用于校验时钟偏差")
+    text: str = Field(
+        min_length=1, max_length=MAX_MESSAGE_CHARS, examples=["王主任您好,我是华声会议系统的客户经理李明。"]
+    )
+    typing_started_at: float | None = Field(
+        default=None, ge=0, allow_inf_nan=False, description="客户端时钟:开始输入的时刻(Unix 秒)"
+    )
+    sent_at: float | None = Field(
+        default=None, ge=0, allow_inf_nan=False, description="客户端时钟:发送的时刻(Unix 秒)"
+    )
+    client_now: float | None = Field(
+        default=None, ge=0, allow_inf_nan=False, description="客户端时钟:此刻(Unix 秒),用于校验时钟偏差"
+    )
 
 
 class SilenceIn(Strict):
-    seconds: float = Field(gt=0, le=3600, allow_inf_nan=False, description="销售保持沉默的秒数", examples=[4.5])
+    seconds: float = Field(
+        gt=0, le=3600, allow_inf_nan=False, description="销售保持沉默的秒数", examples=[4.5]
+    )
 
 
 class LmsIn(Strict):
     """An organisation's LMS delivery targets; a field left out is unchanged, "" clears it."""
 
     lrs_endpoint: str | None = Field(default=None, max_length=500, examples=["https://lrs.example.com/xAPI"])
-    lrs_auth: str | None = Field(default=None, max_length=500, description="Authorization 头,如 Basic base64(key:secret)")
-    webhook_url: str | None = Field(default=None, max_length=500, examples=["https://lms.example.com/hooks/peilian"])
+    lrs_auth: str | None = Field(
+        default=None, max_length=500, description="Authorization 头,如 Basic base64(key:secret)"
+    )
+    webhook_url: str | None = Field(
+        default=None, max_length=500, examples=["https://lms.example.com/hooks/peilian"]
+    )
     webhook_secret: str | None = Field(default=None, max_length=200)
 
 
@@ -145,7 +171,9 @@ class LmsOut(BaseModel):
 
 
 class CommentIn(Strict):
-    message_seq: int | None = Field(default=None, ge=0, le=100_000, description="针对哪条消息;不填表示整体点评")
+    message_seq: int | None = Field(
+        default=None, ge=0, le=100_000, description="针对哪条消息;不填表示整体点评"
+    )
     text: str = Field(min_length=1, max_length=2000, examples=["这里可以先停 4 秒,让客户把话说完。"])
 
 
@@ -159,14 +187,24 @@ class LabelIn(Strict):
     """A trainer's label for one rep message (CONTRACT §1): fields that do not apply are left out or null."""
 
     message_seq: int = Field(ge=0, le=100_000, description="要更正的销售消息序号", examples=[3])
-    act: str = Field(min_length=1, max_length=32, examples=["exploratory"],
-                     description="exploratory / control / confirmation / extension / commitment / pitch / statement")
-    focus: str | None = Field(default=None, max_length=32, examples=["motive"],
-                              description="仅 exploratory:process / expectation / need / motive")
-    form: str | None = Field(default=None, max_length=32, description="仅 confirmation:plain / paraphrase / summary")
+    act: str = Field(
+        min_length=1,
+        max_length=32,
+        examples=["exploratory"],
+        description="exploratory / control / confirmation / extension / commitment / pitch / statement",
+    )
+    focus: str | None = Field(
+        default=None,
+        max_length=32,
+        examples=["motive"],
+        description="仅 exploratory:process / expectation / need / motive",
+    )
+    form: str | None = Field(
+        default=None, max_length=32, description="仅 confirmation:plain / paraphrase / summary"
+    )
     elements: dict[str, Any] | None = Field(
-        default=None, description="仅 commitment:{time, people, action, benefit} 四个布尔值",
-        examples=[None])
+        default=None, description="仅 commitment:{time, people, action, benefit} 四个布尔值", examples=[None]
+    )
 
 
 class OutcomeOut(BaseModel):
@@ -175,13 +213,18 @@ class OutcomeOut(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     result: Literal["committed", "hung_up", "time_up", "ended", "unknown"] = Field(
-        description="committed 客户同意 / hung_up 客户挂断 / time_up 时间到 / ended 销售结束 / unknown 无法判断")
+        description="committed 客户同意 / hung_up 客户挂断 / time_up 时间到 / ended 销售结束 / unknown 无法判断"
+    )
     commitment: str | None = Field(default=None, description="highest / lowest:客户答应的是最高还是最低承诺")
-    elements: list[str] | None = Field(default=None, description="承诺里有的要素:time / people / action / benefit")
+    elements: list[str] | None = Field(
+        default=None, description="承诺里有的要素:time / people / action / benefit"
+    )
     reason: str | None = Field(default=None, description="客户离开的原因")
     facts_earned: int | None = Field(default=None, description="挖到的隐藏事实数;导入的记录为 null")
     facts_total: int | None = Field(default=None, description="场景卡上的隐藏事实数;导入的记录为 null")
-    earned: dict[str, int] | None = Field(default=None, description="按 expectation / need / motive / process 计")
+    earned: dict[str, int] | None = Field(
+        default=None, description="按 expectation / need / motive / process 计"
+    )
 
 
 class ScorecardOut(BaseModel):

@@ -26,8 +26,13 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         # More connections than the thread pool has threads (anyio: 40): a request that holds one while it
         # waits for a thread must never starve the thread that holds the next one. SQLite ones are cheap.
-        engine = create_engine(parsed, connect_args={"check_same_thread": False, "timeout": 30},
-                               pool_size=50, max_overflow=50, **kwargs)
+        engine = create_engine(
+            parsed,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            pool_size=50,
+            max_overflow=50,
+            **kwargs,
+        )
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -18,7 +18,9 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 def alembic_config(engine: Engine) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False).replace("%", "%%"))
+    config.set_main_option(
+        "sqlalchemy.url", engine.url.render_as_string(hide_password=False).replace("%", "%%")
+    )
     config.attributes["engine"] = engine
     return config
 
@@ -40,5 +42,7 @@ def connect(url: str) -> Engine:
     except SQLAlchemyError as exc:
         engine.dispose()
         detail = str(getattr(exc, "orig", exc) or exc).strip().splitlines()[0]
-        raise DatabaseConfigError(f"无法使用数据库 {engine.url.render_as_string(hide_password=True)}:{detail}") from exc
+        raise DatabaseConfigError(
+            f"无法使用数据库 {engine.url.render_as_string(hide_password=True)}:{detail}"
+        ) from exc
     return engine

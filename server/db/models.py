@@ -86,8 +86,10 @@ class User(Base):
 
     organization: Mapped[Organization] = relationship(lazy="joined")
 
-    __table_args__ = (UniqueConstraint("org_id", "external_id", name="uq_users_org_external"),
-                      UniqueConstraint("org_id", "username", name="uq_users_org_username"))
+    __table_args__ = (
+        UniqueConstraint("org_id", "external_id", name="uq_users_org_external"),
+        UniqueConstraint("org_id", "username", name="uq_users_org_username"),
+    )
 
 
 class LoginSession(Base):
@@ -183,7 +185,9 @@ class Comment(Base):
     __tablename__ = "comments"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    session_id: Mapped[str] = mapped_column(ForeignKey("practice_sessions.id", ondelete="CASCADE"), index=True)
+    session_id: Mapped[str] = mapped_column(
+        ForeignKey("practice_sessions.id", ondelete="CASCADE"), index=True
+    )
     message_seq: Mapped[int | None] = mapped_column(Integer)
     author_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     text: Mapped[str] = mapped_column(Text)
@@ -196,7 +200,9 @@ class ScoreAdjustment(Base):
     __tablename__ = "score_adjustments"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    session_id: Mapped[str] = mapped_column(ForeignKey("practice_sessions.id", ondelete="CASCADE"), index=True)
+    session_id: Mapped[str] = mapped_column(
+        ForeignKey("practice_sessions.id", ondelete="CASCADE"), index=True
+    )
     dimension: Mapped[str] = mapped_column(String(32))
     original: Mapped[int] = mapped_column(Integer)
     adjusted: Mapped[int] = mapped_column(Integer)

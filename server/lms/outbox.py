@@ -74,8 +74,14 @@ class DeliveryReport:
         return len(self.delivered) + len(self.retrying) + len(self.failed)
 
 
-def enqueue_results(db: Session, practice: PracticeSession, *, base_url: str,
-                    scenario_title: str | None = None, now: datetime | None = None) -> list[OutboxItem]:
+def enqueue_results(
+    db: Session,
+    practice: PracticeSession,
+    *,
+    base_url: str,
+    scenario_title: str | None = None,
+    now: datetime | None = None,
+) -> list[OutboxItem]:
     """Add one outbox item per target the organisation configured (LRS and/or webhook); send nothing.
 
     Contract: `practice` has ended; the items join the caller's transaction (flushed, not committed), so
@@ -93,9 +99,17 @@ def enqueue_results(db: Session, practice: PracticeSession, *, base_url: str,
     return _add(db, org, practice, wanted, now=now)
 
 
-def enqueue_adjustment(db: Session, practice: PracticeSession, adjustment: ScoreAdjustment, *, author: User,
-                       scorecard: dict[str, Any], base_url: str, scenario_title: str | None = None,
-                       now: datetime | None = None) -> list[OutboxItem]:
+def enqueue_adjustment(
+    db: Session,
+    practice: PracticeSession,
+    adjustment: ScoreAdjustment,
+    *,
+    author: User,
+    scorecard: dict[str, Any],
+    base_url: str,
+    scenario_title: str | None = None,
+    now: datetime | None = None,
+) -> list[OutboxItem]:
     """Add the corrected result of `practice` after a trainer's `adjustment`, per configured target: the
     xAPI statement that supersedes the session's first one (`xapi.build_correction`) and/or the signed
     `scorecard.adjusted` webhook (`webhook.build_adjusted`); send nothing.
@@ -106,13 +120,25 @@ def enqueue_adjustment(db: Session, practice: PracticeSession, adjustment: Score
     org = _org(db, practice)
     wanted: list[tuple[str, str, dict[str, Any]]] = []
     if org.lrs_endpoint:
-        statement = build_correction(practice, adjustment, author=author, scorecard=scorecard, base_url=base_url,
-                                     scenario_title=scenario_title)
+        statement = build_correction(
+            practice,
+            adjustment,
+            author=author,
+            scorecard=scorecard,
+            base_url=base_url,
+            scenario_title=scenario_title,
+        )
         wanted.append((KIND_XAPI, org.lrs_endpoint, statement))
     if org.webhook_url:
-        wanted.append((KIND_WEBHOOK, org.webhook_url, build_adjusted(practice, adjustment, author=author,
-                                                                     scorecard=scorecard,
-                                                                     scenario_title=scenario_title)))
+        wanted.append(
+            (
+                KIND_WEBHOOK,
+                org.webhook_url,
+                build_adjusted(
+                    practice, adjustment, author=author, scorecard=scorecard, scenario_title=scenario_title
+                ),
+            )
+        )
     return _add(db, org, practice, wanted, now=now)
 
 
@@ -123,28 +149,53 @@ def _org(db: Session, practice: PracticeSession) -> Organization:
     return org
 
 
-def _add(db: Session, org: Organization, practice: PracticeSession, wanted: list[tuple[str, str, dict[str, Any]]],
-         *, now: datetime | None) -> list[OutboxItem]:
+def _add(
+    db: Session,
+    org: Organization,
+    practice: PracticeSession,
+    wanted: list[tuple[str, str, dict[str, Any]]],
+    *,
+    now: datetime | None,
+) -> list[OutboxItem]:
     """Add the `wanted` (kind, target, payload) items not in the outbox yet (same session, kind, target and
     payload id), due at `now`; flushed in the caller's transaction."""
     if not wanted:
         return []
     due = as_utc(now) if now else utcnow()
-    existing = {(kind, target, payload_id) for kind, target, payload_id in db.execute(
-        select(OutboxItem.kind, OutboxItem.target, OutboxItem.payload["id"].as_string())
-        .where(OutboxItem.session_id == practice.id))}
+    existing = {
+        (kind, target, payload_id)
+        for kind, target, payload_id in db.execute(
+            select(OutboxItem.kind, OutboxItem.target, OutboxItem.payload["id"].as_string()).where(
+                OutboxItem.session_id == practice.id
+            )
+        )
+    }
     items = [
-        OutboxItem(org_id=org.id, session_id=practice.id, kind=kind, target=target, payload=payload,
-                   attempts=0, next_attempt_at=due)
-        for kind, target, payload in wanted if (kind, target, payload["id"]) not in existing
+        OutboxItem(
+            org_id=org.id,
+            session_id=practice.id,
+            kind=kind,
+            target=target,
+            payload=payload,
+            attempts=0,
+            next_attempt_at=due,
+        )
+        for kind, target, payload in wanted
+        if (kind, target, payload["id"]) not in existing
     ]
     db.add_all(items)
     db.flush()
     return items
 
 
-def deliver_due(db_factory: sessionmaker[Session], *, client: httpx.Client, now: datetime | None = None,
-                limit: int = 50, policy: RetryPolicy = DEFAULT_POLICY) -> DeliveryReport:
+def deliver_due(
+    db_factory: sessionmaker[Session],
+    *,
+    client: httpx.Client,
+    now: datetime | None = None,
+    limit: int = 50,
+    policy: RetryPolicy = DEFAULT_POLICY,
+) -> DeliveryReport:
     """Claim up to `limit` due, undelivered items and POST each one; record every outcome.
 
     2xx — and 409 from an LRS, which means it already stores that statement id — marks the item
@@ -162,13 +213,22 @@ def deliver_due(db_factory: sessionmaker[Session], *, client: httpx.Client, now:
     return report
 
 
-def _claim_due(db_factory: sessionmaker[Session], *, now: datetime, limit: int, policy: RetryPolicy,
-               report: DeliveryReport) -> list[Job]:
+def _claim_due(
+    db_factory: sessionmaker[Session],
+    *,
+    now: datetime,
+    limit: int,
+    policy: RetryPolicy,
+    report: DeliveryReport,
+) -> list[Job]:
     with db_factory() as db:
         candidates = db.execute(
             select(OutboxItem.id, OutboxItem.attempts)
-            .where(OutboxItem.delivered_at.is_(None), OutboxItem.attempts < policy.max_attempts,
-                   OutboxItem.next_attempt_at <= now)
+            .where(
+                OutboxItem.delivered_at.is_(None),
+                OutboxItem.attempts < policy.max_attempts,
+                OutboxItem.next_attempt_at <= now,
+            )
             .order_by(OutboxItem.next_attempt_at, OutboxItem.id)
             .limit(limit)
         ).all()
@@ -187,9 +247,18 @@ def _claim_due(db_factory: sessionmaker[Session], *, now: datetime, limit: int, 
             .where(OutboxItem.id.in_(claimed))
             .order_by(OutboxItem.id)
         ).all()
-        return [Job(id=item.id, kind=item.kind, target=item.target, payload=item.payload,
-                    attempts=item.attempts, lrs_auth=org.lrs_auth, webhook_secret=org.webhook_secret)
-                for item, org in rows]
+        return [
+            Job(
+                id=item.id,
+                kind=item.kind,
+                target=item.target,
+                payload=item.payload,
+                attempts=item.attempts,
+                lrs_auth=org.lrs_auth,
+                webhook_secret=org.webhook_secret,
+            )
+            for item, org in rows
+        ]
 
 
 def claim(db: Session, *, item_id: int, seen_attempts: int, now: datetime, policy: RetryPolicy) -> bool:
@@ -199,45 +268,75 @@ def claim(db: Session, *, item_id: int, seen_attempts: int, now: datetime, polic
     """
     result = db.execute(
         update(OutboxItem)
-        .where(OutboxItem.id == item_id, OutboxItem.attempts == seen_attempts,
-               OutboxItem.delivered_at.is_(None), OutboxItem.next_attempt_at <= now)
+        .where(
+            OutboxItem.id == item_id,
+            OutboxItem.attempts == seen_attempts,
+            OutboxItem.delivered_at.is_(None),
+            OutboxItem.next_attempt_at <= now,
+        )
         .values(attempts=seen_attempts + 1, next_attempt_at=now + timedelta(seconds=policy.lease_s))
         .execution_options(synchronize_session=False)
     )
     return result.rowcount == 1  # type: ignore[attr-defined]
 
 
-def _record(db_factory: sessionmaker[Session], job: Job, outcome: transport.Outcome, *, now: datetime,
-            policy: RetryPolicy, report: DeliveryReport) -> None:
+def _record(
+    db_factory: sessionmaker[Session],
+    job: Job,
+    outcome: transport.Outcome,
+    *,
+    now: datetime,
+    policy: RetryPolicy,
+    report: DeliveryReport,
+) -> None:
     mine = (OutboxItem.id == job.id, OutboxItem.delivered_at.is_(None))
     with db_factory() as db:
         if outcome.delivered:
-            db.execute(update(OutboxItem).where(*mine).values(delivered_at=now, last_error=None)
-                       .execution_options(synchronize_session=False))
+            db.execute(
+                update(OutboxItem)
+                .where(*mine)
+                .values(delivered_at=now, last_error=None)
+                .execution_options(synchronize_session=False)
+            )
             report.delivered.append(job.id)
         else:
             error = outcome.error or "unknown error"
             report.errors[job.id] = error
             if outcome.retry and job.attempts < policy.max_attempts:
                 wait = max(policy.delay(job.attempts), timedelta(seconds=outcome.retry_after_s or 0))
-                values: dict[str, Any] = {"next_attempt_at": now + min(wait, timedelta(seconds=policy.max_delay_s)),
-                                          "last_error": error}
+                values: dict[str, Any] = {
+                    "next_attempt_at": now + min(wait, timedelta(seconds=policy.max_delay_s)),
+                    "last_error": error,
+                }
                 report.retrying.append(job.id)
             else:
-                reason = f"gave up after {job.attempts} attempts" if outcome.retry else "rejected, not retried"
-                values = {"attempts": max(job.attempts, policy.max_attempts), "next_attempt_at": now,
-                          "last_error": transport.one_line(f"{reason}: {error}")}
+                reason = (
+                    f"gave up after {job.attempts} attempts" if outcome.retry else "rejected, not retried"
+                )
+                values = {
+                    "attempts": max(job.attempts, policy.max_attempts),
+                    "next_attempt_at": now,
+                    "last_error": transport.one_line(f"{reason}: {error}"),
+                }
                 report.failed.append(job.id)
             # Only if the item is still ours: after an expired lease another worker may own it.
-            db.execute(update(OutboxItem).where(*mine, OutboxItem.attempts == job.attempts).values(**values)
-                       .execution_options(synchronize_session=False))
+            db.execute(
+                update(OutboxItem)
+                .where(*mine, OutboxItem.attempts == job.attempts)
+                .values(**values)
+                .execution_options(synchronize_session=False)
+            )
             log.warning("outbox item %s (%s) not delivered: %s", job.id, job.kind, error)
         db.commit()
 
 
-def given_up(db: Session, *, org_id: str | None = None, policy: RetryPolicy = DEFAULT_POLICY) -> list[OutboxItem]:
+def given_up(
+    db: Session, *, org_id: str | None = None, policy: RetryPolicy = DEFAULT_POLICY
+) -> list[OutboxItem]:
     """Items that will not be retried any more (kept for inspection and `requeue`), oldest first."""
-    query = select(OutboxItem).where(OutboxItem.delivered_at.is_(None), OutboxItem.attempts >= policy.max_attempts)
+    query = select(OutboxItem).where(
+        OutboxItem.delivered_at.is_(None), OutboxItem.attempts >= policy.max_attempts
+    )
     if org_id is not None:
         query = query.where(OutboxItem.org_id == org_id)
     return list(db.scalars(query.order_by(OutboxItem.id)))

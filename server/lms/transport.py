@@ -98,8 +98,11 @@ class _NotSendable(Exception):
 
 def _request(job: Job) -> tuple[str, bytes, dict[str, str]]:
     if job.kind == "xapi":
-        headers = {"Content-Type": "application/json", "X-Experience-API-Version": XAPI_VERSION,
-                   "User-Agent": USER_AGENT}
+        headers = {
+            "Content-Type": "application/json",
+            "X-Experience-API-Version": XAPI_VERSION,
+            "User-Agent": USER_AGENT,
+        }
         if job.lrs_auth:
             headers["Authorization"] = job.lrs_auth
         body = json.dumps(job.payload, ensure_ascii=False).encode("utf-8")
@@ -108,10 +111,13 @@ def _request(job: Job) -> tuple[str, bytes, dict[str, str]]:
         if not job.webhook_secret:
             raise _NotSendable("organisation has a webhook_url but no webhook_secret", retry=True)
         body = webhook.encode_body(job.payload)
-        headers = {"Content-Type": "application/json", "User-Agent": USER_AGENT,
-                   webhook.EVENT_HEADER: str(job.payload.get("event", "")),
-                   webhook.DELIVERY_HEADER: str(job.id),
-                   webhook.SIGNATURE_HEADER: webhook.sign(job.webhook_secret, body, int(time.time()))}
+        headers = {
+            "Content-Type": "application/json",
+            "User-Agent": USER_AGENT,
+            webhook.EVENT_HEADER: str(job.payload.get("event", "")),
+            webhook.DELIVERY_HEADER: str(job.id),
+            webhook.SIGNATURE_HEADER: webhook.sign(job.webhook_secret, body, int(time.time())),
+        }
         return job.target, body, headers
     raise _NotSendable(f"unknown outbox kind {job.kind!r}", retry=False)
 

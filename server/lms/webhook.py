@@ -50,7 +50,9 @@ def _passed(overall: int | None) -> bool | None:
     return None if overall is None else overall >= PASSING_SCORE
 
 
-def _envelope(practice: PracticeSession, event: str, event_id: str, scenario_title: str | None) -> dict[str, Any]:
+def _envelope(
+    practice: PracticeSession, event: str, event_id: str, scenario_title: str | None
+) -> dict[str, Any]:
     """What every event of a session carries: its id and kind, the session, the learner and the scenario."""
     if practice.ended_at is None:
         raise ValueError(f"会话 {practice.id} 尚未结束,不能上报")
@@ -97,8 +99,14 @@ def build_webhook(practice: PracticeSession, *, scenario_title: str | None = Non
     }
 
 
-def build_adjusted(practice: PracticeSession, adjustment: ScoreAdjustment, *, author: User,
-                   scorecard: dict[str, Any], scenario_title: str | None = None) -> dict[str, Any]:
+def build_adjusted(
+    practice: PracticeSession,
+    adjustment: ScoreAdjustment,
+    *,
+    author: User,
+    scorecard: dict[str, Any],
+    scenario_title: str | None = None,
+) -> dict[str, Any]:
     """The `scorecard.adjusted` payload of one trainer's adjustment (JSON-ready, deterministic).
 
     `scorecard` carries the effective `scores` and the scorer's `original_scores` (services.scores'
@@ -108,8 +116,9 @@ def build_adjusted(practice: PracticeSession, adjustment: ScoreAdjustment, *, au
     effective = dict(scorecard.get("scores") or {})
     overall = effective.get("overall")
     return {
-        **_envelope(practice, EVENT_SCORECARD_ADJUSTED, adjusted_event_id(practice.id, adjustment.id),
-                    scenario_title),
+        **_envelope(
+            practice, EVENT_SCORECARD_ADJUSTED, adjusted_event_id(practice.id, adjustment.id), scenario_title
+        ),
         "adjustment": adjustment_view(adjustment, author),
         "original_scores": dict(scorecard.get("original_scores") or {}),
         "effective_scores": effective,
@@ -155,8 +164,9 @@ def parse_signature(header: str) -> tuple[int | None, list[str]]:
     return timestamp, signatures
 
 
-def verify(secret: str, body: bytes, header: str, *, now: float | None = None,
-           tolerance_s: int = DEFAULT_TOLERANCE_S) -> bool:
+def verify(
+    secret: str, body: bytes, header: str, *, now: float | None = None, tolerance_s: int = DEFAULT_TOLERANCE_S
+) -> bool:
     """True when `header` signs exactly `body` with `secret` and its `t` is within `tolerance_s` of `now`.
 
     For receivers: pass the raw request body (before any JSON parsing) and the `X-Peilian-Signature`

@@ -39,9 +39,16 @@ class OutboxWorker:
     `http_timeout_s`) and closes it on `stop()`. `limit`/`policy` are handed to `deliver_due`.
     """
 
-    def __init__(self, db_factory: sessionmaker[Session], *, interval_s: float = DEFAULT_INTERVAL_S,
-                 client: httpx.Client | None = None, limit: int = 50, policy: RetryPolicy = DEFAULT_POLICY,
-                 http_timeout_s: float = DEFAULT_HTTP_TIMEOUT_S) -> None:
+    def __init__(
+        self,
+        db_factory: sessionmaker[Session],
+        *,
+        interval_s: float = DEFAULT_INTERVAL_S,
+        client: httpx.Client | None = None,
+        limit: int = 50,
+        policy: RetryPolicy = DEFAULT_POLICY,
+        http_timeout_s: float = DEFAULT_HTTP_TIMEOUT_S,
+    ) -> None:
         if interval_s <= 0:
             raise ValueError("interval_s must be positive")
         self._db_factory = db_factory
@@ -125,12 +132,17 @@ class OutboxWorker:
         """One delivery pass in a thread; None when it failed (the error is logged, never raised)."""
         report: DeliveryReport | None = None
         try:
-            report = await asyncio.to_thread(deliver_due, self._db_factory, client=self._client,
-                                             limit=self.limit, policy=self.policy)
+            report = await asyncio.to_thread(
+                deliver_due, self._db_factory, client=self._client, limit=self.limit, policy=self.policy
+            )
             self.last_report = report
             if report.attempted:
-                log.info("outbox pass: %d delivered, %d to retry, %d given up",
-                         len(report.delivered), len(report.retrying), len(report.failed))
+                log.info(
+                    "outbox pass: %d delivered, %d to retry, %d given up",
+                    len(report.delivered),
+                    len(report.retrying),
+                    len(report.failed),
+                )
         except Exception:
             self.failed_passes += 1
             log.exception("outbox pass failed; retrying in %.0f s", self.interval_s)

@@ -111,7 +111,9 @@ def learner_account_name(practice: PracticeSession) -> str:
     return practice.user.external_id or practice.user.username
 
 
-def build_statement(practice: PracticeSession, *, base_url: str, scenario_title: str | None = None) -> dict[str, Any]:
+def build_statement(
+    practice: PracticeSession, *, base_url: str, scenario_title: str | None = None
+) -> dict[str, Any]:
     """The `completed` statement of an ended session, as a JSON-ready dict.
 
     Contract: `practice` has ended (`ended_at` set; else `StatementError`) and its `user` is loaded.
@@ -119,12 +121,24 @@ def build_statement(practice: PracticeSession, *, base_url: str, scenario_title:
     `scenario_title` names the Activity (falls back to the scenario id). The score part is omitted when the
     session has no `overall_score`. Deterministic: the same session gives the same dict.
     """
-    return _statement(practice, base_url=base_url, scenario_title=scenario_title, overall=practice.overall_score,
-                      scorecard=practice.scorecard)
+    return _statement(
+        practice,
+        base_url=base_url,
+        scenario_title=scenario_title,
+        overall=practice.overall_score,
+        scorecard=practice.scorecard,
+    )
 
 
-def build_correction(practice: PracticeSession, adjustment: ScoreAdjustment, *, author: User,
-                     scorecard: dict[str, Any], base_url: str, scenario_title: str | None = None) -> dict[str, Any]:
+def build_correction(
+    practice: PracticeSession,
+    adjustment: ScoreAdjustment,
+    *,
+    author: User,
+    scorecard: dict[str, Any],
+    base_url: str,
+    scenario_title: str | None = None,
+) -> dict[str, Any]:
     """The statement that supersedes a session's result after a trainer's `adjustment` (by `author`).
 
     `scorecard` is the session's scorecard with the effective scores (`scores`) and the scorer's
@@ -134,8 +148,13 @@ def build_correction(practice: PracticeSession, adjustment: ScoreAdjustment, *, 
     `{base}/xapi/extensions/adjustment` = {id, dimension, original, adjusted, reason, author, created_at}.
     """
     base = normalize_base_url(base_url)
-    statement = _statement(practice, base_url=base, scenario_title=scenario_title,
-                           overall=(scorecard.get("scores") or {}).get("overall"), scorecard=scorecard)
+    statement = _statement(
+        practice,
+        base_url=base,
+        scenario_title=scenario_title,
+        overall=(scorecard.get("scores") or {}).get("overall"),
+        scorecard=scorecard,
+    )
     statement["id"] = correction_id(practice.id, adjustment.id)
     statement["context"]["statement"] = {"objectType": "StatementRef", "id": statement_id(practice.id)}
     statement["result"]["extensions"][extension_iri(base, "adjustment")] = adjustment_view(adjustment, author)
@@ -146,17 +165,23 @@ def build_correction(practice: PracticeSession, adjustment: ScoreAdjustment, *, 
 def adjustment_view(adjustment: ScoreAdjustment, author: User) -> dict[str, Any]:
     """An adjustment as the LMS gets it (xAPI extension and webhook alike)."""
     return {
-        "id": adjustment.id, "dimension": adjustment.dimension, "original": adjustment.original,
-        "adjusted": adjustment.adjusted, "reason": adjustment.reason,
+        "id": adjustment.id,
+        "dimension": adjustment.dimension,
+        "original": adjustment.original,
+        "adjusted": adjustment.adjusted,
+        "reason": adjustment.reason,
         "author": {"id": author.id, "username": author.username, "display_name": author.display_name},
         "created_at": iso_timestamp(adjustment.created_at),
     }
 
 
-def _result(practice: PracticeSession, *, base: str, overall: int | None,
-            scorecard: dict[str, Any] | None) -> dict[str, Any]:
+def _result(
+    practice: PracticeSession, *, base: str, overall: int | None, scorecard: dict[str, Any] | None
+) -> dict[str, Any]:
     outcome = outcome_of(scorecard)
-    result: dict[str, Any] = {"duration": iso_duration(as_utc(practice.ended_at) - as_utc(practice.started_at))}
+    result: dict[str, Any] = {
+        "duration": iso_duration(as_utc(practice.ended_at) - as_utc(practice.started_at))
+    }
     if known(outcome):  # an unknown outcome (an old scorecard, no rep message) claims neither
         result["completion"] = True
         result["success"] = committed(outcome)
@@ -169,8 +194,14 @@ def _result(practice: PracticeSession, *, base: str, overall: int | None,
     return result
 
 
-def _statement(practice: PracticeSession, *, base_url: str, scenario_title: str | None, overall: int | None,
-               scorecard: dict[str, Any] | None) -> dict[str, Any]:
+def _statement(
+    practice: PracticeSession,
+    *,
+    base_url: str,
+    scenario_title: str | None,
+    overall: int | None,
+    scorecard: dict[str, Any] | None,
+) -> dict[str, Any]:
     if practice.ended_at is None:
         raise StatementError(f"会话 {practice.id} 尚未结束,不能上报")
     base = normalize_base_url(base_url)

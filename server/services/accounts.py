@@ -46,7 +46,13 @@ def get_organization(db: Session, *, slug: str) -> Organization | None:
 
 
 def create_user(
-    db: Session, *, org: Organization, username: str, role: str, password: str | None, display_name: str = "",
+    db: Session,
+    *,
+    org: Organization,
+    username: str,
+    role: str,
+    password: str | None,
+    display_name: str = "",
     external_id: str | None = None,
 ) -> User:
     if role not in ROLES:
@@ -58,8 +64,12 @@ def create_user(
     if db.scalar(select(User.id).where(User.org_id == org.id, User.username == username)):
         raise AccountError(f"用户名 {username} 已被使用")  # in this organisation: others' names stay unknown
     user = User(
-        org_id=org.id, username=username, role=role, display_name=display_name.strip() or username,
-        password_hash=hash_password(password) if password else None, external_id=external_id,
+        org_id=org.id,
+        username=username,
+        role=role,
+        display_name=display_name.strip() or username,
+        password_hash=hash_password(password) if password else None,
+        external_id=external_id,
     )
     db.add(user)
     db.flush()
@@ -82,7 +92,9 @@ def authenticate(db: Session, *, username: str, password: str, org_slug: str | N
     query = select(User).where(User.username == username, User.active.is_(True))
     if org_slug is not None:
         query = query.join(Organization, Organization.id == User.org_id).where(Organization.slug == org_slug)
-    candidates = [u for u in db.scalars(query.order_by(User.created_at).limit(MAX_NAMESAKES)) if u.password_hash]
+    candidates = [
+        u for u in db.scalars(query.order_by(User.created_at).limit(MAX_NAMESAKES)) if u.password_hash
+    ]
     if not candidates:
         verify_password(password, dummy_password_hash())
         return None
@@ -102,16 +114,26 @@ class NewLogin:
 def start_login(db: Session, *, user: User, now: datetime | None = None) -> NewLogin:
     now = now or utcnow()
     token, csrf = new_token(), new_token()
-    db.add(LoginSession(token_hash=token_hash(token), user_id=user.id, csrf_token=csrf, expires_at=now + LOGIN_LIFETIME))
+    db.add(
+        LoginSession(
+            token_hash=token_hash(token), user_id=user.id, csrf_token=csrf, expires_at=now + LOGIN_LIFETIME
+        )
+    )
     db.flush()
     return NewLogin(token, csrf, now + LOGIN_LIFETIME)
 
 
-def resolve_login(db: Session, *, token: str, now: datetime | None = None) -> tuple[User, LoginSession] | None:
+def resolve_login(
+    db: Session, *, token: str, now: datetime | None = None
+) -> tuple[User, LoginSession] | None:
     login = db.get(LoginSession, token_hash(token))
     if login is None:
         return None
-    expires = login.expires_at if login.expires_at.tzinfo else login.expires_at.replace(tzinfo=(now or utcnow()).tzinfo)
+    expires = (
+        login.expires_at
+        if login.expires_at.tzinfo
+        else login.expires_at.replace(tzinfo=(now or utcnow()).tzinfo)
+    )
     if expires <= (now or utcnow()):
         db.delete(login)
         return None
@@ -145,7 +167,10 @@ def resolve_api_key(db: Session, *, secret: str, now: datetime | None = None) ->
         return None
     now = now or utcnow()
     last = key.last_used_at
-    if last is None or (now - (last if last.tzinfo else last.replace(tzinfo=now.tzinfo))).total_seconds() > 60:
+    if (
+        last is None
+        or (now - (last if last.tzinfo else last.replace(tzinfo=now.tzinfo))).total_seconds() > 60
+    ):
         key.last_used_at = now  # at most once a minute: not a database write on every request
     return key
 
@@ -166,13 +191,20 @@ def list_users(db: Session, *, org: Organization) -> list[User]:
     return list(db.scalars(select(User).where(User.org_id == org.id).order_by(User.created_at)))
 
 
-def get_or_create_external_user(db: Session, *, org: Organization, external_id: str, display_name: str) -> User:
+def get_or_create_external_user(
+    db: Session, *, org: Organization, external_id: str, display_name: str
+) -> User:
     """The learner an LMS names by its own id; created (without a password) on first use."""
     user = db.scalar(select(User).where(User.org_id == org.id, User.external_id == external_id))
     if user is None:
         username = f"{org.slug}:{token_hash(external_id)[:16]}"
-        user = User(org_id=org.id, username=username, role="rep", display_name=display_name or external_id,
-                    external_id=external_id)
+        user = User(
+            org_id=org.id,
+            username=username,
+            role="rep",
+            display_name=display_name or external_id,
+            external_id=external_id,
+        )
         db.add(user)
         db.flush()
     return user

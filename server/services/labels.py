@@ -41,7 +41,9 @@ def _choice(name: str, value: object, allowed: tuple[str, ...]) -> str | None:
     return value
 
 
-def validate_label(act: object, focus: object = None, form: object = None, elements: object = None) -> dict[str, Any]:
+def validate_label(
+    act: object, focus: object = None, form: object = None, elements: object = None
+) -> dict[str, Any]:
     """The label as CONTRACT §1 has it (fields that do not apply are None), or LabelError (422).
 
     `focus` is only and always given for exploratory, `form` for confirmation, `elements` (the four booleans
@@ -52,20 +54,35 @@ def validate_label(act: object, focus: object = None, form: object = None, eleme
     focus = _choice("focus", focus, FOCUS)
     form = _choice("form", form, FORMS)
     if (act == "exploratory") != (focus is not None):
-        raise LabelError(422, "invalid_focus", "探索类提问(exploratory)必须给出 focus;其他行为不能有 focus"
-                         if focus is None else "只有探索类提问(exploratory)才有 focus")
+        raise LabelError(
+            422,
+            "invalid_focus",
+            "探索类提问(exploratory)必须给出 focus;其他行为不能有 focus"
+            if focus is None
+            else "只有探索类提问(exploratory)才有 focus",
+        )
     if (act == "confirmation") != (form is not None):
-        raise LabelError(422, "invalid_form", "确认类提问(confirmation)必须给出 form;其他行为不能有 form"
-                         if form is None else "只有确认类提问(confirmation)才有 form")
+        raise LabelError(
+            422,
+            "invalid_form",
+            "确认类提问(confirmation)必须给出 form;其他行为不能有 form"
+            if form is None
+            else "只有确认类提问(confirmation)才有 form",
+        )
     if elements is not None and act != "commitment":
         raise LabelError(422, "invalid_elements", "只有索取行动承诺(commitment)才有 elements")
     checked: dict[str, bool] | None = None
     if act == "commitment":
-        if not isinstance(elements, dict) or set(elements) != set(ELEMENTS) or not all(
-            isinstance(v, bool) for v in elements.values()
+        if (
+            not isinstance(elements, dict)
+            or set(elements) != set(ELEMENTS)
+            or not all(isinstance(v, bool) for v in elements.values())
         ):
-            raise LabelError(422, "invalid_elements",
-                             "索取行动承诺(commitment)必须给出 elements:time / people / action / benefit 四个 true/false")
+            raise LabelError(
+                422,
+                "invalid_elements",
+                "索取行动承诺(commitment)必须给出 elements:time / people / action / benefit 四个 true/false",
+            )
         checked = {k: elements[k] for k in ELEMENTS}
     return {"act": act, "focus": focus, "form": form, "elements": checked}
 
@@ -75,8 +92,17 @@ def classifier_label(meta: dict[str, Any] | None) -> dict[str, Any]:
     return {k: meta.get(k) for k in ("act", "focus", "form", "elements")}
 
 
-def correct_label(db: Session, *, session: PracticeSession, trainer: User, message_seq: int | None,
-                  act: object, focus: object = None, form: object = None, elements: object = None) -> LabelCorrection:
+def correct_label(
+    db: Session,
+    *,
+    session: PracticeSession,
+    trainer: User,
+    message_seq: int | None,
+    act: object,
+    focus: object = None,
+    form: object = None,
+    elements: object = None,
+) -> LabelCorrection:
     """Store a correction of message `message_seq` of `session` (which the caller may already see)."""
     if trainer.role not in CORRECTORS or trainer.org_id != session.org_id:
         raise LabelError(403, "forbidden", "只有本组织的培训师或管理员可以更正标签")
@@ -88,9 +114,15 @@ def correct_label(db: Session, *, session: PracticeSession, trainer: User, messa
     if message.speaker != "rep":
         raise LabelError(422, "not_rep_message", "只能更正销售发言的标签,客户的话没有对话行为")
     label = validate_label(act, focus, form, elements)
-    row = LabelCorrection(session_id=session.id, message_seq=message_seq, text=message.text,
-                          original=classifier_label(message.meta), trainer_id=trainer.id,
-                          org_id=session.org_id, **label)
+    row = LabelCorrection(
+        session_id=session.id,
+        message_seq=message_seq,
+        text=message.text,
+        original=classifier_label(message.meta),
+        trainer_id=trainer.id,
+        org_id=session.org_id,
+        **label,
+    )
     db.add(row)
     db.flush()
     return row
@@ -117,11 +149,18 @@ def correction_view(row: LabelCorrection, trainer: User | None, *, current: bool
 
 def session_corrections(db: Session, *, session: PracticeSession) -> list[dict[str, Any]]:
     """Every correction of the session, oldest first; `current` marks the one in force for each message."""
-    rows = list(db.scalars(select(LabelCorrection).where(LabelCorrection.session_id == session.id)
-                           .order_by(LabelCorrection.id)))
+    rows = list(
+        db.scalars(
+            select(LabelCorrection)
+            .where(LabelCorrection.session_id == session.id)
+            .order_by(LabelCorrection.id)
+        )
+    )
     latest = {r.message_seq: r.id for r in rows}
     trainers = _trainers(db, rows)
-    return [correction_view(r, trainers.get(r.trainer_id), current=latest[r.message_seq] == r.id) for r in rows]
+    return [
+        correction_view(r, trainers.get(r.trainer_id), current=latest[r.message_seq] == r.id) for r in rows
+    ]
 
 
 def current_by_seq(db: Session, *, session: PracticeSession) -> dict[int, dict[str, Any]]:
@@ -147,9 +186,13 @@ def export_line(row: LabelCorrection, trainer: User | None) -> dict[str, Any]:
 
 def export_lines(db: Session, *, org_id: str | None = None) -> list[dict[str, Any]]:
     """The current correction of every corrected message (of one organisation, or of all), oldest first."""
-    newest = select(func.max(LabelCorrection.id)).group_by(LabelCorrection.session_id, LabelCorrection.message_seq)
+    newest = select(func.max(LabelCorrection.id)).group_by(
+        LabelCorrection.session_id, LabelCorrection.message_seq
+    )
     if org_id is not None:
         newest = newest.where(LabelCorrection.org_id == org_id)
-    rows = list(db.scalars(select(LabelCorrection).where(LabelCorrection.id.in_(newest)).order_by(LabelCorrection.id)))
+    rows = list(
+        db.scalars(select(LabelCorrection).where(LabelCorrection.id.in_(newest)).order_by(LabelCorrection.id))
+    )
     trainers = _trainers(db, rows)
     return [export_line(r, trainers.get(r.trainer_id)) for r in rows]

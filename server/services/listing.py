@@ -29,8 +29,9 @@ class SessionFilters:
     max_score: int | None = None
 
 
-def find_sessions(db: Session, *, org_id: str, user_id: str | None, filters: SessionFilters, limit: int,
-                  offset: int) -> list[PracticeSession]:
+def find_sessions(
+    db: Session, *, org_id: str, user_id: str | None, filters: SessionFilters, limit: int, offset: int
+) -> list[PracticeSession]:
     """The organisation's sessions (only `user_id`'s when given), newest first, filtered, one page."""
     query = select(PracticeSession).where(PracticeSession.org_id == org_id)
     if user_id is not None:
@@ -58,9 +59,15 @@ def rep_trends(db: Session, *, org_id: str) -> list[dict[str, Any]]:
     a trend point carries the scorer's overall too and whether a trainer adjusted it."""
     users = db.scalars(select(User).where(User.org_id == org_id).order_by(User.display_name)).all()
     rows = db.execute(
-        select(PracticeSession.user_id, PracticeSession.started_at, PracticeSession.scenario_id,
-               PracticeSession.id, PracticeSession.overall_score.label("original"),
-               effective_overall().label("overall"), PracticeSession.adjusted_overall.is_not(None).label("adjusted"))
+        select(
+            PracticeSession.user_id,
+            PracticeSession.started_at,
+            PracticeSession.scenario_id,
+            PracticeSession.id,
+            PracticeSession.overall_score.label("original"),
+            effective_overall().label("overall"),
+            PracticeSession.adjusted_overall.is_not(None).label("adjusted"),
+        )
         .where(PracticeSession.org_id == org_id, PracticeSession.status == "ended")
         .order_by(PracticeSession.started_at)
     ).all()
@@ -70,12 +77,27 @@ def rep_trends(db: Session, *, org_id: str) -> list[dict[str, Any]]:
     out = []
     for user in users:
         points = [r for r in by_user.get(user.id, []) if r.overall is not None]
-        out.append({
-            "user": {"id": user.id, "username": user.username, "display_name": user.display_name, "role": user.role},
-            "sessions": len(by_user.get(user.id, [])),
-            "average": round(sum(p.overall for p in points) / len(points)) if points else None,
-            "trend": [{"session_id": p.id, "date": p.started_at.isoformat(), "overall": p.overall,
-                       "original": p.original, "adjusted": bool(p.adjusted), "scenario_id": p.scenario_id}
-                      for p in points],
-        })
+        out.append(
+            {
+                "user": {
+                    "id": user.id,
+                    "username": user.username,
+                    "display_name": user.display_name,
+                    "role": user.role,
+                },
+                "sessions": len(by_user.get(user.id, [])),
+                "average": round(sum(p.overall for p in points) / len(points)) if points else None,
+                "trend": [
+                    {
+                        "session_id": p.id,
+                        "date": p.started_at.isoformat(),
+                        "overall": p.overall,
+                        "original": p.original,
+                        "adjusted": bool(p.adjusted),
+                        "scenario_id": p.scenario_id,
+                    }
+                    for p in points
+                ],
+            }
+        )
     return out

@@ -86,7 +86,9 @@ class ThrottleLimits:
 class LoginThrottle:
     """Failed logins per username and per client address."""
 
-    def __init__(self, limits: ThrottleLimits | None = None, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, limits: ThrottleLimits | None = None, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         limits = limits or ThrottleLimits()
         self.by_username = FailureWindow(limits.per_username, limits.window_s, clock)
         self.by_address = FailureWindow(limits.per_address, limits.window_s, clock)
@@ -103,14 +105,23 @@ class LoginThrottle:
         self.by_username.clear(username)
 
 
-def log_in(db: Session, *, throttle: LoginThrottle, username: str, password: str, address: str,
-           org_slug: str | None = None) -> tuple[User, accounts.NewLogin]:
+def log_in(
+    db: Session,
+    *,
+    throttle: LoginThrottle,
+    username: str,
+    password: str,
+    address: str,
+    org_slug: str | None = None,
+) -> tuple[User, accounts.NewLogin]:
     """The user and their new login (flushed, not committed), or `LoginRefused` (401, 409 or 429)."""
     username = username.strip()
     wait = throttle.wait(username, address)
     if wait is not None:
         seconds = math.ceil(wait)
-        raise LoginRefused(429, "too_many_attempts", f"登录失败次数过多,请 {seconds} 秒后再试", retry_after=seconds)
+        raise LoginRefused(
+            429, "too_many_attempts", f"登录失败次数过多,请 {seconds} 秒后再试", retry_after=seconds
+        )
     try:
         user = accounts.authenticate(db, username=username, password=password, org_slug=org_slug or None)
     except accounts.AmbiguousLogin:

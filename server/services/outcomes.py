@@ -18,8 +18,13 @@ RESULTS: tuple[str, ...] = ("committed", "hung_up", "time_up", "ended", "unknown
 LEVELS: tuple[str, ...] = ("highest", "lowest")
 CATEGORIES: tuple[str, ...] = ("expectation", "need", "motive", "process")
 UNKNOWN: dict[str, Any] = {
-    "result": "unknown", "commitment": None, "elements": None, "reason": None,
-    "facts_earned": None, "facts_total": None, "earned": None,
+    "result": "unknown",
+    "commitment": None,
+    "elements": None,
+    "reason": None,
+    "facts_earned": None,
+    "facts_total": None,
+    "earned": None,
 }
 
 

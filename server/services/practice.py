@@ -76,10 +76,15 @@ class _Tee:
 class Practice:
     """The practice-session service the API routes call (held by the app state)."""
 
-    def __init__(self, *, sessionmaker: sessionmaker[Session], voice_factory: VoiceFactory,
-                 card_lookup: Callable[[Session, str, str], Card | None],
-                 on_ended: Callable[[Session, PracticeSession], None] | None = None,
-                 clock: Callable[[], datetime] = utcnow) -> None:
+    def __init__(
+        self,
+        *,
+        sessionmaker: sessionmaker[Session],
+        voice_factory: VoiceFactory,
+        card_lookup: Callable[[Session, str, str], Card | None],
+        on_ended: Callable[[Session, PracticeSession], None] | None = None,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
         self.sessionmaker = sessionmaker
         self.on_ended = on_ended
         self.voice_factory = voice_factory
@@ -97,26 +102,62 @@ class Practice:
             return lock
 
     # -- start ------------------------------------------------------------------------------------------
-    def start(self, db: Session, *, user: User, card: Card, voice: str, seed: int, via: str,
-              difficulty: str | None = None) -> PracticeSession:
+    def start(
+        self,
+        db: Session,
+        *,
+        user: User,
+        card: Card,
+        voice: str,
+        seed: int,
+        via: str,
+        difficulty: str | None = None,
+    ) -> PracticeSession:
         now = self.clock()
         conv = Conversation(card, seed=seed, voice=self.voice_factory(voice), difficulty=difficulty)
-        session = PracticeSession(org_id=user.org_id, user_id=user.id, scenario_id=card.id, mode=card.mode,
-                                  voice=voice, seed=seed, started_at=now, last_event_at=now, created_via=via)
+        session = PracticeSession(
+            org_id=user.org_id,
+            user_id=user.id,
+            scenario_id=card.id,
+            mode=card.mode,
+            voice=voice,
+            seed=seed,
+            started_at=now,
+            last_event_at=now,
+            created_via=via,
+        )
         db.add(session)
         db.flush()
         opening = conv.opening
-        db.add(Message(session_id=session.id, seq=0, speaker="customer", text=opening.text, t=0.0, end=0.0,
-                       revealed=[], meta={"move": opening.decision.move}))
+        db.add(
+            Message(
+                session_id=session.id,
+                seq=0,
+                speaker="customer",
+                text=opening.text,
+                t=0.0,
+                end=0.0,
+                revealed=[],
+                meta={"move": opening.decision.move},
+            )
+        )
         session.engine_state = self._saved(conv, processed=0)
         db.commit()
         db.refresh(session)
         return session
 
     # -- turns ------------------------------------------------------------------------------------------
-    def rep_message(self, session_id: str, *, text: str, typing_started_at: float | None, sent_at: float | None,
-                    client_now: float | None = None, on_chunk: ChunkSink | None = None,
-                    on_stored: Callable[[Message], None] | None = None) -> TurnResult:
+    def rep_message(
+        self,
+        session_id: str,
+        *,
+        text: str,
+        typing_started_at: float | None,
+        sent_at: float | None,
+        client_now: float | None = None,
+        on_chunk: ChunkSink | None = None,
+        on_stored: Callable[[Message], None] | None = None,
+    ) -> TurnResult:
         text = (text or "").strip()
         if not text:
             raise PracticeError(422, "empty_message", "消息不能为空")
@@ -128,13 +169,26 @@ class Practice:
             now = self.clock()
             messages = list(session.messages)
             try:
-                stamp = timing.rep_stamp(started_at=session.started_at, now=now,
-                                         previous_t=messages[-1].t if messages else None,
-                                         typing_started_at=typing_started_at, sent_at=sent_at, client_now=client_now)
+                stamp = timing.rep_stamp(
+                    started_at=session.started_at,
+                    now=now,
+                    previous_t=messages[-1].t if messages else None,
+                    typing_started_at=typing_started_at,
+                    sent_at=sent_at,
+                    client_now=client_now,
+                )
             except timing.TimingError as exc:
                 raise PracticeError(422, "invalid_times", str(exc)) from None
-            rep = Message(session_id=session.id, seq=len(messages), speaker="rep", text=text, t=stamp.t,
-                          end=stamp.end, revealed=[], meta=classify(text).to_dict())
+            rep = Message(
+                session_id=session.id,
+                seq=len(messages),
+                speaker="rep",
+                text=text,
+                t=stamp.t,
+                end=stamp.end,
+                revealed=[],
+                meta=classify(text).to_dict(),
+            )
             db.add(rep)
             session.last_event_at = now
             db.commit()  # stored before the reply is generated
@@ -145,15 +199,25 @@ class Practice:
             result = self._reply(db, session, lambda conv: conv.rep_says(text, after=after), on_chunk, rep)
             return result
 
-    def silence(self, session_id: str, *, seconds: float, on_chunk: ChunkSink | None = None,
-                on_checked: Callable[[None], None] | None = None) -> TurnResult:
+    def silence(
+        self,
+        session_id: str,
+        *,
+        seconds: float,
+        on_chunk: ChunkSink | None = None,
+        on_checked: Callable[[None], None] | None = None,
+    ) -> TurnResult:
         with self.lock(session_id), self.sessionmaker() as db:
             session = self._active(db, session_id)
             self._answer_pending(db, session)
             messages = list(session.messages)
             try:
-                seconds = timing.check_silence(seconds=seconds, started_at=session.started_at, now=self.clock(),
-                                               last_end=messages[-1].end if messages else None)
+                seconds = timing.check_silence(
+                    seconds=seconds,
+                    started_at=session.started_at,
+                    now=self.clock(),
+                    last_end=messages[-1].end if messages else None,
+                )
             except timing.TimingError as exc:
                 raise PracticeError(422, "invalid_silence", str(exc)) from None
             if on_checked:
@@ -199,22 +263,41 @@ class Practice:
         return Conversation.from_dict(saved, card=card).outcome()
 
     def _saved(self, conv: Conversation, *, processed: int) -> dict[str, Any]:
-        return {"conversation": conv.to_dict(), "public": conv.state.public(), "processed": processed,
-                "earned": list(conv.state.earned)}
+        return {
+            "conversation": conv.to_dict(),
+            "public": conv.state.public(),
+            "processed": processed,
+            "earned": list(conv.state.earned),
+        }
 
-    def _reply(self, db: Session, session: PracticeSession, act: Callable[[Conversation], Reply | None],
-               on_chunk: ChunkSink | None, rep: Message | None) -> TurnResult:
+    def _reply(
+        self,
+        db: Session,
+        session: PracticeSession,
+        act: Callable[[Conversation], Reply | None],
+        on_chunk: ChunkSink | None,
+        rep: Message | None,
+    ) -> TurnResult:
         tee = _Tee(self.voice_factory(session.voice), on_chunk)
         conv = self._conversation(db, session, tee)
         start = timing.elapsed(session.started_at, self.clock())
         reply = act(conv)
         end = timing.elapsed(session.started_at, self.clock())
-        seq = db.scalar(select(func.count()).select_from(Message).where(Message.session_id == session.id)) or 0
+        seq = (
+            db.scalar(select(func.count()).select_from(Message).where(Message.session_id == session.id)) or 0
+        )
         stored = None
         if reply is not None and reply.text:
-            stored = Message(session_id=session.id, seq=seq, speaker="customer", text=reply.text,
-                             t=round(start, 3), end=round(max(end, start), 3), revealed=list(reply.revealed),
-                             meta={"move": reply.decision.move, "reason": reply.decision.reason, **tee.meta})
+            stored = Message(
+                session_id=session.id,
+                seq=seq,
+                speaker="customer",
+                text=reply.text,
+                t=round(start, 3),
+                end=round(max(end, start), 3),
+                revealed=list(reply.revealed),
+                meta={"move": reply.decision.move, "reason": reply.decision.reason, **tee.meta},
+            )
             db.add(stored)
             seq += 1
         session.engine_state = self._saved(conv, processed=seq)
@@ -222,7 +305,9 @@ class Practice:
         if conv.state.ended:
             self._finish(db, session, conv.state.outcome or "customer_ended")
         db.commit()
-        return TurnResult(rep, stored, list(reply.revealed) if reply else [], conv.state.public(), conv.state.ended)
+        return TurnResult(
+            rep, stored, list(reply.revealed) if reply else [], conv.state.public(), conv.state.ended
+        )
 
     def _answer_pending(self, db: Session, session: PracticeSession) -> None:
         """After a crash: a stored rep message the engine never answered is answered now."""

@@ -27,7 +27,9 @@ class ReviewError(ValueError):
         self.status, self.code = status, code
 
 
-def add_comment(db: Session, *, session: PracticeSession, author: User, message_seq: int | None, text: str) -> Comment:
+def add_comment(
+    db: Session, *, session: PracticeSession, author: User, message_seq: int | None, text: str
+) -> Comment:
     if message_seq is not None and message_seq >= len(session.messages):
         raise ReviewError(422, "invalid_message", f"会话中没有第 {message_seq} 条消息")
     comment = Comment(session_id=session.id, message_seq=message_seq, author_id=author.id, text=text.strip())
@@ -46,15 +48,29 @@ class Adjusted:
     scores: Effective
 
 
-def adjust_score(db: Session, *, session: PracticeSession, author: User, dimension: str, score: int,
-                 reason: str, on_adjusted: Callable[[Session, Adjusted], None] | None = None) -> ScoreAdjustment:
+def adjust_score(
+    db: Session,
+    *,
+    session: PracticeSession,
+    author: User,
+    dimension: str,
+    score: int,
+    reason: str,
+    on_adjusted: Callable[[Session, Adjusted], None] | None = None,
+) -> ScoreAdjustment:
     scores = (session.scorecard or {}).get("scores") or {}
     if session.status != "ended" or not scores:
         raise ReviewError(409, "not_ended", "对练结束并有评分卡后才能调整分数")
     if dimension not in scores:
         raise ReviewError(422, "invalid_dimension", f"没有这个维度:{dimension}(可选:{', '.join(scores)})")
-    row = ScoreAdjustment(session_id=session.id, dimension=dimension, original=int(scores[dimension]),
-                          adjusted=score, reason=reason.strip(), author_id=author.id)
+    row = ScoreAdjustment(
+        session_id=session.id,
+        dimension=dimension,
+        original=int(scores[dimension]),
+        adjusted=score,
+        reason=reason.strip(),
+        author_id=author.id,
+    )
     db.add(row)
     db.flush()
     effective = scores_service.record(db, session)
@@ -66,17 +82,46 @@ def adjust_score(db: Session, *, session: PracticeSession, author: User, dimensi
 def review_view(db: Session, *, session: PracticeSession) -> dict[str, Any]:
     comments = db.scalars(select(Comment).where(Comment.session_id == session.id).order_by(Comment.id)).all()
     adjustments = db.scalars(
-        select(ScoreAdjustment).where(ScoreAdjustment.session_id == session.id).order_by(ScoreAdjustment.id)).all()
-    authors = {u.id: u.display_name for u in db.scalars(
-        select(User).where(User.id.in_({c.author_id for c in comments} | {a.author_id for a in adjustments})))}
-    scores = scores_service.effective_from(session.mode, dict((session.scorecard or {}).get("scores") or {}),
-                                           adjustments)
+        select(ScoreAdjustment).where(ScoreAdjustment.session_id == session.id).order_by(ScoreAdjustment.id)
+    ).all()
+    authors = {
+        u.id: u.display_name
+        for u in db.scalars(
+            select(User).where(
+                User.id.in_({c.author_id for c in comments} | {a.author_id for a in adjustments})
+            )
+        )
+    }
+    scores = scores_service.effective_from(
+        session.mode, dict((session.scorecard or {}).get("scores") or {}), adjustments
+    )
     return {
-        "comments": [{"id": c.id, "message_seq": c.message_seq, "text": c.text, "author": authors.get(c.author_id),
-                      "created_at": c.created_at.isoformat()} for c in comments],
-        "adjustments": [{"id": a.id, "dimension": a.dimension, "original": a.original, "adjusted": a.adjusted,
-                         "reason": a.reason, "author": authors.get(a.author_id),
-                         "created_at": a.created_at.isoformat()} for a in adjustments],
-        "scores": {"original": scores.original, "effective": scores.effective, "adjusted": list(scores.adjusted),
-                   "overall_recomputed": scores.recomputed},
+        "comments": [
+            {
+                "id": c.id,
+                "message_seq": c.message_seq,
+                "text": c.text,
+                "author": authors.get(c.author_id),
+                "created_at": c.created_at.isoformat(),
+            }
+            for c in comments
+        ],
+        "adjustments": [
+            {
+                "id": a.id,
+                "dimension": a.dimension,
+                "original": a.original,
+                "adjusted": a.adjusted,
+                "reason": a.reason,
+                "author": authors.get(a.author_id),
+                "created_at": a.created_at.isoformat(),
+            }
+            for a in adjustments
+        ],
+        "scores": {
+            "original": scores.original,
+            "effective": scores.effective,
+            "adjusted": list(scores.adjusted),
+            "overall_recomputed": scores.recomputed,
+        },
     }

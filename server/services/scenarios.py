@@ -31,7 +31,9 @@ def builtin_cards() -> dict[str, Card]:
 
 def cards_for(db: Session, *, org: Organization) -> dict[str, Card]:
     cards = dict(builtin_cards())
-    for row in db.scalars(select(ScenarioCard).where(ScenarioCard.org_id == org.id).order_by(ScenarioCard.created_at)):
+    for row in db.scalars(
+        select(ScenarioCard).where(ScenarioCard.org_id == org.id).order_by(ScenarioCard.created_at)
+    ):
         if (card := _stored_card(row)) is not None:
             cards[row.card_id] = card
     return cards
@@ -40,7 +42,9 @@ def cards_for(db: Session, *, org: Organization) -> dict[str, Card]:
 def get_card_for(db: Session, *, org: Organization, card_id: str) -> Card | None:
     if card_id in builtin_cards():
         return builtin_cards()[card_id]
-    row = db.scalar(select(ScenarioCard).where(ScenarioCard.org_id == org.id, ScenarioCard.card_id == card_id))
+    row = db.scalar(
+        select(ScenarioCard).where(ScenarioCard.org_id == org.id, ScenarioCard.card_id == card_id)
+    )
     return _stored_card(row) if row is not None else None
 
 
@@ -65,7 +69,9 @@ def parse_upload(yaml_text: str) -> Card:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f"(第 {mark.line + 1} 行)" if mark is not None else ""
-        raise CardError(clip(f"{UPLOAD}: YAML 语法错误{line}: {getattr(exc, 'problem', None) or exc}")) from None
+        raise CardError(
+            clip(f"{UPLOAD}: YAML 语法错误{line}: {getattr(exc, 'problem', None) or exc}")
+        ) from None
     if has_nul(data):  # written as an escape ("\0", "\x00") in a quoted string
         raise CardError(f"{UPLOAD}: {NUL_MESSAGE}")
     try:
@@ -78,9 +84,15 @@ def save_card(db: Session, *, org: Organization, user: User | None, yaml_text: s
     card = parse_upload(yaml_text)
     if card.id in builtin_cards():
         raise CardError(f"{UPLOAD}: id: {card.id} 与内置场景重名,请换一个 id")
-    row = db.scalar(select(ScenarioCard).where(ScenarioCard.org_id == org.id, ScenarioCard.card_id == card.id))
+    row = db.scalar(
+        select(ScenarioCard).where(ScenarioCard.org_id == org.id, ScenarioCard.card_id == card.id)
+    )
     if row is None:
-        db.add(ScenarioCard(org_id=org.id, card_id=card.id, yaml_text=yaml_text, created_by=user.id if user else None))
+        db.add(
+            ScenarioCard(
+                org_id=org.id, card_id=card.id, yaml_text=yaml_text, created_by=user.id if user else None
+            )
+        )
     else:
         row.yaml_text = yaml_text
     db.flush()
@@ -90,8 +102,20 @@ def save_card(db: Session, *, org: Organization, user: User | None, yaml_text: s
 def public_view(card: Card, *, builtin: bool = True) -> dict[str, Any]:
     c = card.customer
     return {
-        "id": card.id, "title": card.title, "mode": card.mode, "industry": card.industry, "product": card.product,
-        "background": card.background, "goal": card.goal, "builtin": builtin, "difficulty": card.difficulty,
-        "customer": {"name": c.name, "role": c.role, "organisation": c.organisation, "temperament": c.temperament,
-                     "time_pressure": c.time_pressure},
+        "id": card.id,
+        "title": card.title,
+        "mode": card.mode,
+        "industry": card.industry,
+        "product": card.product,
+        "background": card.background,
+        "goal": card.goal,
+        "builtin": builtin,
+        "difficulty": card.difficulty,
+        "customer": {
+            "name": c.name,
+            "role": c.role,
+            "organisation": c.organisation,
+            "temperament": c.temperament,
+            "time_pressure": c.time_pressure,
+        },
     }

@@ -111,8 +111,11 @@ def adjustments_of(db: Session, session_ids: Sequence[str]) -> dict[str, list[Sc
     out: dict[str, list[ScoreAdjustment]] = {}
     ids = list(dict.fromkeys(session_ids))
     for start in range(0, len(ids), CHUNK):
-        rows = db.scalars(select(ScoreAdjustment).where(ScoreAdjustment.session_id.in_(ids[start:start + CHUNK]))
-                          .order_by(ScoreAdjustment.id))
+        rows = db.scalars(
+            select(ScoreAdjustment)
+            .where(ScoreAdjustment.session_id.in_(ids[start : start + CHUNK]))
+            .order_by(ScoreAdjustment.id)
+        )
         for row in rows:
             out.setdefault(row.session_id, []).append(row)
     return out
@@ -122,7 +125,9 @@ def effective_scores(db: Session, session: PracticeSession) -> Effective:
     """One session's effective scores (no query when it has no scorecard, so nothing to adjust)."""
     if not _original(session):
         return Effective({}, {})
-    return effective_from(session.mode, _original(session), adjustments_of(db, [session.id]).get(session.id, []))
+    return effective_from(
+        session.mode, _original(session), adjustments_of(db, [session.id]).get(session.id, [])
+    )
 
 
 def effective_scores_many(db: Session, sessions: Sequence[PracticeSession]) -> dict[str, Effective]:
@@ -143,5 +148,10 @@ def scorecard_view(scorecard: dict[str, Any], scores: Effective) -> dict[str, An
     """A scorecard as the API and the LMS give it: `scores` are the effective ones, `original_scores` the
     scorer's, `adjusted` the dimensions a trainer changed, and `outcome` always present (unknown when the
     scorecard predates it)."""
-    return {**scorecard, "scores": dict(scores.effective), "original_scores": dict(scores.original),
-            "adjusted": list(scores.adjusted), "outcome": api_outcome(scorecard)}
+    return {
+        **scorecard,
+        "scores": dict(scores.effective),
+        "original_scores": dict(scores.original),
+        "adjusted": list(scores.adjusted),
+        "outcome": api_outcome(scorecard),
+    }

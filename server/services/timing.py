@@ -41,8 +41,13 @@ def _finite(name: str, value: float | None) -> float | None:
 
 
 def rep_stamp(
-    *, started_at: datetime, now: datetime, previous_t: float | None, typing_started_at: float | None,
-    sent_at: float | None, client_now: float | None = None,
+    *,
+    started_at: datetime,
+    now: datetime,
+    previous_t: float | None,
+    typing_started_at: float | None,
+    sent_at: float | None,
+    client_now: float | None = None,
 ) -> Stamp:
     """The times of a rep's message. `typing_started_at`/`sent_at` are client epoch seconds (optional)."""
     typing_started_at = _finite("typing_started_at", typing_started_at)

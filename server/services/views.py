@@ -23,9 +23,14 @@ def session_view(s: PracticeSession, scores: Effective, *, messages: bool = Fals
     `original_overall_score` the scorer's, `scores` every effective dimension (null before the scorecard)."""
     ended = s.status == "ended" and s.scorecard is not None
     view: dict[str, Any] = {
-        "id": s.id, "scenario_id": s.scenario_id, "mode": s.mode, "voice": s.voice, "status": s.status,
+        "id": s.id,
+        "scenario_id": s.scenario_id,
+        "mode": s.mode,
+        "voice": s.voice,
+        "status": s.status,
         "user": {"id": s.user.id, "username": s.user.username, "display_name": s.user.display_name},
-        "started_at": s.started_at.isoformat(), "ended_at": s.ended_at.isoformat() if s.ended_at else None,
+        "started_at": s.started_at.isoformat(),
+        "ended_at": s.ended_at.isoformat() if s.ended_at else None,
         "end_reason": s.end_reason,
         "overall_score": scores.overall if scores.effective else s.overall_score,
         "original_overall_score": s.overall_score,

@@ -91,7 +91,9 @@ def test_a_concern_follows_the_rep_until_a_plan_removes_it(gov) -> None:
     assert other.decision.move != "explain_concern" and conv.state.concern  # answered; the concern stays
     probed = conv.rep_says("您主要担心的是哪一块？", classification=cls("exploratory", "need"))
     assert probed.decision.move == "explain_concern" and conv.state.concern_index() >= level
-    plan = conv.rep_says("我们可以先把资质文件和同级政府的合同发您核对，不满意不用见。", classification=cls("statement"))
+    plan = conv.rep_says(
+        "我们可以先把资质文件和同级政府的合同发您核对，不满意不用见。", classification=cls("statement")
+    )
     assert plan.decision.move == "concern_resolved" and conv.state.concern is None
     assert plan.text  # he says so (确认排除)
 
@@ -124,5 +126,7 @@ def test_at_most_one_fact_a_move_and_no_line_twice_in_a_call() -> None:
 
 def test_replies_fit_the_mode(gov, hospital) -> None:
     visit = convo(hospital, trust=60, value=60)
-    reply = visit.rep_says("下周二我们来做个测试，您看行吗？", classification=cls("commitment", elements=["time", "action"]))
+    reply = visit.rep_says(
+        "下周二我们来做个测试，您看行吗？", classification=cls("commitment", elements=["time", "action"])
+    )
     assert "见了面" not in reply.text  # a meeting is under way: no phone-call lines

@@ -38,7 +38,10 @@ RULE_EXAMPLES: dict[str, dict[str, tuple[str, str]]] = {
         "control_recommend": ("我们推荐分批替换", "您推荐哪家"),
         "control_accept": ("先做试点,您看怎么样?", "先做试点。"),
         "courtesy_own_action": ("我回去把报价发您邮箱", "您回去把报价发我邮箱"),
-        "courtesy_agenda": ("今天想先听您讲讲现在的情况,再看我们能帮上什么,您看这样行吗?", "今天想了解一下,您现在最头疼的是什么?"),
+        "courtesy_agenda": (
+            "今天想先听您讲讲现在的情况,再看我们能帮上什么,您看这样行吗?",
+            "今天想了解一下,您现在最头疼的是什么?",
+        ),
     },
     "exploratory_focus": {
         "exploratory_motive_performance": ("会影响您的绩效吗", "会影响交货吗"),

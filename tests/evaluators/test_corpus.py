@@ -62,7 +62,9 @@ def test_real_lines_come_from_many_sources_and_industries() -> None:
 def test_frozen_blind_lines_are_unchanged() -> None:
     bench = _bench()
     manifest = dict(
-        line.split("\t") for line in (CORPUS / "blind.manifest").read_text(encoding="utf-8").splitlines() if line
+        line.split("\t")
+        for line in (CORPUS / "blind.manifest").read_text(encoding="utf-8").splitlines()
+        if line
     )
     items = {item["id"]: item for _, item in _lines()}
     for ident, digest in manifest.items():
@@ -75,5 +77,7 @@ def test_frozen_blind_lines_are_unchanged() -> None:
 def test_benchmark_scores_each_split(split: str) -> None:
     bench = _bench()
     items = bench.load()[split][:20]
-    figures, _ = bench.evaluate(items, lambda text: {"act": "statement", "focus": None, "form": None, "elements": None})
+    figures, _ = bench.evaluate(
+        items, lambda text: {"act": "statement", "focus": None, "form": None, "elements": None}
+    )
     assert figures["n"] == len(items) and 0.0 <= figures["accuracy"] <= 1.0

@@ -38,7 +38,9 @@ LINES = read_lines()
     ids=[str(line.get("id")) for line in LINES] or ["none"],
 )
 def test_the_classifier_agrees_with_the_trainer(line: dict[str, Any]) -> None:
-    assert classify(line["text"]).to_dict() == label_of(line), f"{line['_where']} {line.get('source')}: {line['text']}"
+    assert classify(line["text"]).to_dict() == label_of(line), (
+        f"{line['_where']} {line.get('source')}: {line['text']}"
+    )
 
 
 def test_every_line_is_a_complete_contract_label() -> None:
@@ -54,7 +56,9 @@ def test_every_line_is_a_complete_contract_label() -> None:
         assert validate_label(**label_of(line)) == label_of(line), line["_where"]
 
 
-def test_a_cli_export_replays_in_the_same_format(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run_cli) -> None:
+def test_a_cli_export_replays_in_the_same_format(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run_cli
+) -> None:
     """A trainer's corrections, exported through `peilian labels export`, read back by this file's reader
     and replayed against the classifier."""
     from sqlalchemy.orm import Session
@@ -72,12 +76,18 @@ def test_a_cli_export_replays_in_the_same_format(tmp_path: Path, monkeypatch: py
     with Session(engine) as db:
         org = accounts.create_organization(db, name="ACME", slug="acme")
         rep = accounts.create_user(db, org=org, username="rep1", role="rep", password="correct-horse-9")
-        coach = accounts.create_user(db, org=org, username="coach", role="trainer", password="correct-horse-9")
+        coach = accounts.create_user(
+            db, org=org, username="coach", role="trainer", password="correct-horse-9"
+        )
         session = PracticeSession(org_id=org.id, user_id=rep.id, scenario_id="gov-meeting-room", mode="visit")
         db.add(session)
         db.flush()
         for seq, (text, _) in enumerate(examples):
-            db.add(Message(session_id=session.id, seq=seq, speaker="rep", text=text, meta=classify(text).to_dict()))
+            db.add(
+                Message(
+                    session_id=session.id, seq=seq, speaker="rep", text=text, meta=classify(text).to_dict()
+                )
+            )
         db.flush()
         db.refresh(session)
         labels.correct_label(db, session=session, trainer=coach, message_seq=0, act="statement")  # superseded
@@ -94,13 +104,34 @@ def test_a_cli_export_replays_in_the_same_format(tmp_path: Path, monkeypatch: py
     assert "已导出 2 条" in result.stderr and result.stdout == ""
     lines = read_lines(out)
     assert [line["id"] for line in lines] == [f"{sid}-0", f"{sid}-1"]
-    assert set(lines[0]) == {"id", "text", "act", "focus", "form", "elements", "source", "corrected_at", "_where"}
+    assert set(lines[0]) == {
+        "id",
+        "text",
+        "act",
+        "focus",
+        "form",
+        "elements",
+        "source",
+        "corrected_at",
+        "_where",
+    }
     assert lines[0]["source"] == "trainer:coach" and lines[0]["act"] == "confirmation"
     for line in lines:
         test_the_classifier_agrees_with_the_trainer(line)
 
     printed = run_cli("labels", "export")  # all organisations, to standard output
-    assert printed.exit_code == 0 and [json.loads(x)["id"] for x in printed.stdout.splitlines()] == [lines[0]["id"], lines[1]["id"]]
-    for args, message in ((("--org", "nope"), "组织 nope 不存在"), (("--out", str(tmp_path / "no" / "x.jsonl")), "无法写入")):
+    assert printed.exit_code == 0 and [json.loads(x)["id"] for x in printed.stdout.splitlines()] == [
+        lines[0]["id"],
+        lines[1]["id"],
+    ]
+    for args, message in (
+        (("--org", "nope"), "组织 nope 不存在"),
+        (("--out", str(tmp_path / "no" / "x.jsonl")), "无法写入"),
+    ):
         bad = run_cli("labels", "export", *args)
-        assert bad.exit_code == 2 and bad.stderr.count("\n") == 1 and message in bad.stderr and "Traceback" not in bad.stderr
+        assert (
+            bad.exit_code == 2
+            and bad.stderr.count("\n") == 1
+            and message in bad.stderr
+            and "Traceback" not in bad.stderr
+        )

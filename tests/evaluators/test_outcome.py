@@ -14,7 +14,9 @@ from tests.evaluators.test_scorecard_scoring import BASE, fake_cite, labelled
 
 def card(mode: str, turns: list[tuple[str, str, str]], outcome: Any = None, **extra: Any) -> dict[str, Any]:
     raw, clf = labelled(*turns)
-    return score_transcript({"mode": mode, "turns": raw, **extra}, classifier=clf, cite=fake_cite, outcome=outcome)
+    return score_transcript(
+        {"mode": mode, "turns": raw, **extra}, classifier=clf, cite=fake_cite, outcome=outcome
+    )
 
 
 def codes(scorecard: dict[str, Any]) -> set[str]:
@@ -43,8 +45,12 @@ def test_hung_up_costs_more_than_time_up() -> None:
 
 
 def test_men_follows_the_facts_earned() -> None:
-    few = {"result": "committed", "commitment": "lowest", "earned": {"expectation": 1, "need": 1, "motive": 0,
-           "process": 0}, "totals": {"expectation": 2, "need": 4, "motive": 2, "process": 2}}
+    few = {
+        "result": "committed",
+        "commitment": "lowest",
+        "earned": {"expectation": 1, "need": 1, "motive": 0, "process": 0},
+        "totals": {"expectation": 2, "need": 4, "motive": 2, "process": 2},
+    }
     all_ = {**few, "earned": few["totals"]}
     assert card("visit", BASE, few)["scores"]["men"] < card("visit", BASE, all_)["scores"]["men"] - 30
 
@@ -63,19 +69,27 @@ def test_messages_after_the_hang_up_are_shown_not_scored() -> None:
 
 
 def test_an_imported_transcript_s_end_is_judged_from_the_customer_s_words() -> None:
-    hung = card("appointment", [("rep", "您好,我们的产品八折。", "pitch"), ("customer", "没兴趣,别再打了。", "")])
+    hung = card(
+        "appointment", [("rep", "您好,我们的产品八折。", "pitch"), ("customer", "没兴趣,别再打了。", "")]
+    )
     assert hung["outcome"]["result"] == "hung_up" and hung["outcome"]["inferred"]
-    yes = card("appointment", [("rep", "下周二还是周四,我过去半小时?", "commitment"),
-                               ("customer", "行,那就周四下午吧。", "")])
+    yes = card(
+        "appointment",
+        [("rep", "下周二还是周四,我过去半小时?", "commitment"), ("customer", "行,那就周四下午吧。", "")],
+    )
     assert yes["outcome"]["result"] == "committed" and yes["outcome"]["commitment"] is None
-    open_end = card("appointment", [("rep", "您现在会议室用得怎么样?", "exploratory"),
-                                    ("customer", "还行吧,就是话筒老出问题。", "")])
+    open_end = card(
+        "appointment",
+        [("rep", "您现在会议室用得怎么样?", "exploratory"), ("customer", "还行吧,就是话筒老出问题。", "")],
+    )
     assert open_end["outcome"]["result"] == "unknown"
 
 
 def test_a_transcript_may_carry_its_outcome_and_a_bad_one_is_refused() -> None:
     raw, clf = labelled(*BASE)
-    scored = score_transcript({"mode": "visit", "turns": raw, "outcome": {"result": "time_up"}}, classifier=clf)
+    scored = score_transcript(
+        {"mode": "visit", "turns": raw, "outcome": {"result": "time_up"}}, classifier=clf
+    )
     assert scored["outcome"]["result"] == "time_up"
     with pytest.raises(TranscriptError, match="outcome.result"):
         score_transcript({"mode": "visit", "turns": raw, "outcome": {"result": "won"}}, classifier=clf)
@@ -116,8 +130,12 @@ def test_a_summary_is_no_monologue_and_a_visit_cites_the_visit_s_chapter() -> No
 
 def test_the_engine_s_outcome_reaches_the_scorecard() -> None:
     conv = Conversation("gov-meeting-room", seed=0)
-    for text in ["您好,我们的会议系统八折优惠,无线话筒还送安装调试。", "我们的话筒音质特别好,全数字的,价格也便宜。",
-                 "王主任,我们的主机带录音录像,今天下单还有优惠。", "我们产品真的很好。"]:
+    for text in [
+        "您好,我们的会议系统八折优惠,无线话筒还送安装调试。",
+        "我们的话筒音质特别好,全数字的,价格也便宜。",
+        "王主任,我们的主机带录音录像,今天下单还有优惠。",
+        "我们产品真的很好。",
+    ]:
         if conv.state.ended:
             break
         conv.rep_says(text, after=1.0)

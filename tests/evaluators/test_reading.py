@@ -100,7 +100,12 @@ def _scorecard_argues(rep: str) -> bool:
 
 @pytest.mark.parametrize(
     "rep",
-    ["看我理解得对不对,您是觉得现在够用?", "您这个想法得改改,老设备迟早出事。", "您也太谨慎了。", "明白,那您现在最在意的是什么?"],
+    [
+        "看我理解得对不对,您是觉得现在够用?",
+        "您这个想法得改改,老设备迟早出事。",
+        "您也太谨慎了。",
+        "明白,那您现在最在意的是什么?",
+    ],
 )
 def test_customer_and_scorer_agree_about_arguing(rep: str) -> None:
     conv = Conversation("gov-meeting-room", seed=1)
@@ -121,13 +126,17 @@ def test_explain_lists_the_rules_behind_each_label(run_cli) -> None:
         {"id": 1, "text": "换句话说,您是想通过一楼控制三楼的设备?"},
         {"id": 2, "text": "您有这么多时间去学复杂系统吗?我们的系统当天注册当天使用,员工30分钟就能上手。"},
     ]
-    result = run_cli("classify", "--explain", input="\n".join(json.dumps(x, ensure_ascii=False) for x in lines))
+    result = run_cli(
+        "classify", "--explain", input="\n".join(json.dumps(x, ensure_ascii=False) for x in lines)
+    )
     assert result.exit_code == 0, result.stderr
     out = [json.loads(line) for line in result.stdout.splitlines()]
     assert out[0]["form"] == "paraphrase"
     assert [r["rule"] for r in out[0]["explain"]["rules"]] == ["confirmation_paraphrase"]
     assert out[0]["explain"]["rules"][0]["file"] == "question_types" and out[0]["explain"]["rules"][0]["doc"]
-    assert out[1]["act"] == "pitch" and "rhetorical_question" in [r["rule"] for r in out[1]["explain"]["rules"]]
+    assert out[1]["act"] == "pitch" and "rhetorical_question" in [
+        r["rule"] for r in out[1]["explain"]["rules"]
+    ]
     assert out[1]["explain"]["questions"] == [0] and out[1]["explain"]["cues"]["product"] is True
     # without --explain the contract shape is unchanged
     plain = run_cli("classify", input=json.dumps(lines[0], ensure_ascii=False))

@@ -155,8 +155,11 @@ def test_overall_is_the_weighted_mean() -> None:
 
 def test_a_call_too_short_to_judge_is_capped_and_says_so() -> None:
     for mode in MODES:
-        card = card_for(mode, ("rep", "王主任您好,我是华声科技的销售经理李明,想约您见一面。", "commitment"),
-                        ("customer", "你好。", ""))
+        card = card_for(
+            mode,
+            ("rep", "王主任您好,我是华声科技的销售经理李明,想约您见一面。", "commitment"),
+            ("customer", "你好。", ""),
+        )
         assert card["scores"]["overall"] <= 15
         assert [f["turn"] for f in card["findings"] if f["code"] == "too_short_to_judge"] == [None]
 

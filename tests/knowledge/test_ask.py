@@ -68,7 +68,9 @@ def test_without_an_llm_each_passage_has_its_answering_sentences_marked(index: B
         assert "".join(s["text"] for s in p["segments"]) == p["text"]
     top = result["passages"][0]
     assert "让客户把话说完" in top["section"]
-    assert [s["text"] for s in top["segments"] if s["mark"]] == ["客户回答阶段:客户回答完毕后不要立刻接话,憋4秒\n"]
+    assert [s["text"] for s in top["segments"] if s["mark"]] == [
+        "客户回答阶段:客户回答完毕后不要立刻接话,憋4秒\n"
+    ]
 
 
 def test_with_an_llm_the_question_is_rewritten_into_the_books_words_first(index: BookIndex) -> None:

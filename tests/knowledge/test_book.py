@@ -18,7 +18,11 @@ def test_every_passage_sits_under_one_section_and_keeps_its_lines() -> None:
     expected = []
     for path in book_files():
         md = path.read_text(encoding="utf-8")
-        expected += [line for line, raw in zip(source_lines(md), md.splitlines(), strict=True) if raw.startswith(("- ", "#####"))]
+        expected += [
+            line
+            for line, raw in zip(source_lines(md), md.splitlines(), strict=True)
+            if raw.startswith(("- ", "#####"))
+        ]
     got = [line for p in passages if not p.heading for line in p.text.split("\n")]
     assert got == expected
 
@@ -51,17 +55,24 @@ def test_a_heading_without_lines_gets_a_heading_passage_that_is_never_cited() ->
         ("篇 / 第二章 乙 / 第一节 丙", False),
     ]
     assert passages[1].text == "二、只有标题:它本身就是一句话"
-    assert not any(p.heading for p in load_passages() if (ref := cite(p.text)) and ref["section"] == p.section)
+    assert not any(
+        p.heading for p in load_passages() if (ref := cite(p.text)) and ref["section"] == p.section
+    )
 
 
 def test_passage_never_straddles_two_sections() -> None:
     md = "# 第一篇 甲\n## 第一章 乙\n### 第一节 丙\n- 短句一\n### 第二节 丁\n- 短句二\n"
     passages = parse_markdown(md)
-    assert [p.section for p in passages] == ["第一篇 甲 / 第一章 乙 / 第一节 丙", "第一篇 甲 / 第一章 乙 / 第二节 丁"]
+    assert [p.section for p in passages] == [
+        "第一篇 甲 / 第一章 乙 / 第一节 丙",
+        "第一篇 甲 / 第一章 乙 / 第二节 丁",
+    ]
 
 
 def test_small_items_merge_and_long_blocks_split() -> None:
-    md = "# 篇\n#### 一、题\n##### 1、甲\n##### 2、乙\n- 说明\n#### 二、长\n" + "".join(f"- {'字' * 100}{i}\n" for i in range(8))
+    md = "# 篇\n#### 一、题\n##### 1、甲\n##### 2、乙\n- 说明\n#### 二、长\n" + "".join(
+        f"- {'字' * 100}{i}\n" for i in range(8)
+    )
     passages = parse_markdown(md)
     assert passages[0].section == "篇 / 一、题" and passages[0].text == "1、甲\n2、乙\n说明"
     long_parts = [p for p in passages if p.section == "篇 / 二、长"]

@@ -40,7 +40,9 @@ def test_search_returns_passages_with_heading_paths(index: BookIndex) -> None:
 
 
 def test_hit_rate_on_our_own_queries(index: BookIndex) -> None:
-    items = [json.loads(line) for line in (HERE / "data/queries.jsonl").read_text(encoding="utf-8").splitlines()]
+    items = [
+        json.loads(line) for line in (HERE / "data/queries.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
     hits = sum(any(it["expect"] in h.section for h in index.search(it["query"], 3)) for it in items)
     assert hits / len(items) >= 0.9
 

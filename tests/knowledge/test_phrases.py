@@ -51,7 +51,11 @@ def test_phrasings_are_not_copies_of_any_test_question() -> None:
     def grams(text: str) -> set[str]:
         return set(char_ngrams(text, sizes=(2,)))
 
-    questions = [it["query"] for name in ("queries", "rep_questions", "toc_questions") for it in _load(HERE / f"data/{name}.jsonl")]
+    questions = [
+        it["query"]
+        for name in ("queries", "rep_questions", "toc_questions")
+        for it in _load(HERE / f"data/{name}.jsonl")
+    ]
     for phrasings in rep_phrases().values():
         for phrase in phrasings:
             for q in questions:
@@ -80,19 +84,24 @@ def test_words_of_the_reps_situation_count_less() -> None:
     assert weighted[0] < plain[0] and weighted[1] == plain[1]
 
 
-@pytest.mark.parametrize(("question", "heading"), [
-    ("约了几次都约不到人", "客户为什么不见你"),
-    ("客户嘴上说考虑考虑，其实就是不想要", "处理顾虑"),
-    ("老板最后拍板", "销售需要了解的信息"),
-    ("我一见客户就一个劲地说产品", "销售为什么喜欢说"),
-])
+@pytest.mark.parametrize(
+    ("question", "heading"),
+    [
+        ("约了几次都约不到人", "客户为什么不见你"),
+        ("客户嘴上说考虑考虑，其实就是不想要", "处理顾虑"),
+        ("老板最后拍板", "销售需要了解的信息"),
+        ("我一见客户就一个劲地说产品", "销售为什么喜欢说"),
+    ],
+)
 def test_the_issues_own_examples(index: BookIndex, question: str, heading: str) -> None:
     assert any(heading in h.section for h in index.search(question, 3))
 
 
 def test_hit_rates_on_the_tune_sets(index: BookIndex) -> None:
     def hit3(items: list[dict[str, str]]) -> float:
-        return sum(any(it["expect"] in h.section for h in index.search(it["query"], 3)) for it in items) / len(items)
+        return sum(
+            any(it["expect"] in h.section for h in index.search(it["query"], 3)) for it in items
+        ) / len(items)
 
     assert hit3(_load(HERE / "data/rep_questions.jsonl")) >= 0.9
     assert hit3(_load(HERE / "data/toc_questions.jsonl")) >= 0.8

@@ -15,7 +15,9 @@ def _book_lines() -> list[str]:
     return [line for path in book_files() for line in source_lines(path.read_text(encoding="utf-8"))]
 
 
-@pytest.mark.skipif(not NOTES.exists(), reason="the source notes (../shared/seeds) are not beside this checkout")
+@pytest.mark.skipif(
+    not NOTES.exists(), reason="the source notes (../shared/seeds) are not beside this checkout"
+)
 def test_book_files_hold_every_line_of_the_notes_verbatim() -> None:
     source = [line.strip() for line in NOTES.read_text(encoding="utf-8").splitlines() if line.strip()]
     book = _book_lines()
@@ -25,7 +27,9 @@ def test_book_files_hold_every_line_of_the_notes_verbatim() -> None:
     assert sorted(book) == sorted(source + ["导读"])
 
 
-@pytest.mark.skipif(not NOTES.exists(), reason="the source notes (../shared/seeds) are not beside this checkout")
+@pytest.mark.skipif(
+    not NOTES.exists(), reason="the source notes (../shared/seeds) are not beside this checkout"
+)
 def test_committed_book_is_what_the_splitter_makes_of_the_notes() -> None:
     made = {f.name: f.text for f in split_notes(NOTES.read_text(encoding="utf-8"))}
     committed = {p.name: p.read_text(encoding="utf-8") for p in book_files()}

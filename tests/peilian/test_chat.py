@@ -15,11 +15,16 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_json_mode_follows_the_contract(run_cli) -> None:
-    lines = "\n".join([
-        "王主任您好,我是华声会议系统的客户经理李明,想跟您约个时间聊聊会议室的事。",
-        json.dumps({"silence": 4.5}),
-        json.dumps({"text": "您今年会务上最担心的是什么?", "after": 5.0}),
-    ]) + "\n"
+    lines = (
+        "\n".join(
+            [
+                "王主任您好,我是华声会议系统的客户经理李明,想跟您约个时间聊聊会议室的事。",
+                json.dumps({"silence": 4.5}),
+                json.dumps({"text": "您今年会务上最担心的是什么?", "after": 5.0}),
+            ]
+        )
+        + "\n"
+    )
     result = run_cli("chat", "--scenario", "gov-meeting-room", "--json", input=lines)
     assert result.exit_code == 0, result.stderr
     out = [json.loads(line) for line in result.stdout.splitlines()]
@@ -27,12 +32,15 @@ def test_json_mode_follows_the_contract(run_cli) -> None:
     assert "scorecard" in out[-1] and out[-1]["scorecard"]["mode"] == "appointment"
 
 
-@pytest.mark.parametrize(("args", "stdin", "needle"), [
-    (("--scenario", "no-such"), "", "未知场景"),
-    (("--scenario", "gov-meeting-room", "--json"), '{"text": ""}\n', "第 1 行"),
-    (("--scenario", "gov-meeting-room", "--json"), '{"silence": -1}\n', "秒数"),
-    (("--scenario", "gov-meeting-room", "--voice", "robot"), "", "--voice"),
-])
+@pytest.mark.parametrize(
+    ("args", "stdin", "needle"),
+    [
+        (("--scenario", "no-such"), "", "未知场景"),
+        (("--scenario", "gov-meeting-room", "--json"), '{"text": ""}\n', "第 1 行"),
+        (("--scenario", "gov-meeting-room", "--json"), '{"silence": -1}\n', "秒数"),
+        (("--scenario", "gov-meeting-room", "--voice", "robot"), "", "--voice"),
+    ],
+)
 def test_bad_input_is_one_line(run_cli, args, stdin, needle) -> None:
     result = run_cli("chat", *args, input=stdin)
     assert result.exit_code == 2 and needle in result.stderr and result.stderr.count("\n") == 1
@@ -69,8 +77,14 @@ def test_terminal_mode_times_the_first_keystroke_and_shows_the_silence_ring(sess
     main, child = pty.openpty()
     env = {**os.environ, "PEILIAN_DATA_DIR": str(session_data_dir), "TERM": "xterm"}
     env.pop("OPENAI_API_KEY", None)
-    proc = subprocess.Popen([str(ROOT / ".venv/bin/peilian"), "chat", "--scenario", "gov-meeting-room"],
-                            stdin=child, stdout=child, stderr=child, env=env, close_fds=True)
+    proc = subprocess.Popen(
+        [str(ROOT / ".venv/bin/peilian"), "chat", "--scenario", "gov-meeting-room"],
+        stdin=child,
+        stdout=child,
+        stderr=child,
+        env=env,
+        close_fds=True,
+    )
     try:
         _read_until(main, "黄金静默")
         time.sleep(0.6)

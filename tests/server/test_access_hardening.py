@@ -42,28 +42,39 @@ async def test_staff_read_a_live_session_but_do_not_talk_in_it_or_end_it(
     session = await start(client, await login(client, "rep1"))
     sid, before = session["id"], messages_of(engine, session["id"])
     headers = await login(client, who)
-    for path, body in ((f"/api/v1/sessions/{sid}/messages", {"text": INTRO}),
-                       (f"/api/v1/sessions/{sid}/silence", {"seconds": 4.5}), (f"/api/v1/sessions/{sid}/end", None)):
+    for path, body in (
+        (f"/api/v1/sessions/{sid}/messages", {"text": INTRO}),
+        (f"/api/v1/sessions/{sid}/silence", {"seconds": 4.5}),
+        (f"/api/v1/sessions/{sid}/end", None),
+    ):
         response = await client.post(path, json=body, headers=headers)
         assert response.status_code == 403 and response.json()["error"]["code"] == "not_your_session", path
-    streamed = await client.post(f"/api/v1/sessions/{sid}/messages", json={"text": INTRO},
-                                 headers={**headers, "Accept": "text/event-stream"})
+    streamed = await client.post(
+        f"/api/v1/sessions/{sid}/messages",
+        json={"text": INTRO},
+        headers={**headers, "Accept": "text/event-stream"},
+    )
     assert streamed.status_code == 403
     read = await client.get(f"/api/v1/sessions/{sid}")
     assert read.status_code == 200 and read.json()["status"] == "active"
     assert (await client.get(f"/api/v1/sessions/{sid}/review")).status_code == 200
     assert messages_of(engine, sid) == before
     headers = await login(client, "rep1")  # the rep still talks and ends it
-    assert (await client.post(f"/api/v1/sessions/{sid}/messages", json={"text": INTRO}, headers=headers)).status_code == 200
+    assert (
+        await client.post(f"/api/v1/sessions/{sid}/messages", json={"text": INTRO}, headers=headers)
+    ).status_code == 200
     assert (await client.post(f"/api/v1/sessions/{sid}/end", headers=headers)).status_code == 200
 
 
 async def test_an_lms_still_drives_the_sessions_it_started(client: httpx.AsyncClient, acme) -> None:
     lms = {"Authorization": f"Bearer {acme.key}"}
-    started = await client.post("/api/v1/sessions", json={"scenario_id": "gov-meeting-room", "learner": {"id": "m-1"}},
-                                headers=lms)
+    started = await client.post(
+        "/api/v1/sessions", json={"scenario_id": "gov-meeting-room", "learner": {"id": "m-1"}}, headers=lms
+    )
     sid = started.json()["id"]
-    assert (await client.post(f"/api/v1/sessions/{sid}/messages", json={"text": INTRO}, headers=lms)).status_code == 200
+    assert (
+        await client.post(f"/api/v1/sessions/{sid}/messages", json={"text": INTRO}, headers=lms)
+    ).status_code == 200
     assert (await client.post(f"/api/v1/sessions/{sid}/end", headers=lms)).status_code == 200
 
 
@@ -73,8 +84,10 @@ async def test_visitors_read_the_book_at_a_bounded_rate(settings: Settings) -> N
     async with app.router.lifespan_context(app):
         make_org(app.state.peilian.engine, "acme", {"rep1": "rep"})
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
-            codes = [(await c.get(path, params={"q": "黄金静默"})).status_code
-                     for path in ["/api/v1/knowledge/search", "/api/v1/knowledge/ask"] * 2]
+            codes = [
+                (await c.get(path, params={"q": "黄金静默"})).status_code
+                for path in ["/api/v1/knowledge/search", "/api/v1/knowledge/ask"] * 2
+            ]
             limited = await c.get("/api/v1/knowledge/search", params={"q": "黄金静默"})
             await login(c, "rep1")  # a login has its own bucket
             member = await c.get("/api/v1/knowledge/search", params={"q": "黄金静默"})
@@ -90,7 +103,9 @@ async def test_with_an_llm_configured_only_callers_who_logged_in_get_an_answer(s
         prompts.append(messages)
         return AIMessage("先停 4 秒再开口 [1]。")
 
-    configured = settings.model_copy(update={"llm_model": "fake-model", "openai_api_key": SecretStr("sk-test")})
+    configured = settings.model_copy(
+        update={"llm_model": "fake-model", "openai_api_key": SecretStr("sk-test")}
+    )
     app = create_app(configured, chat_model=RunnableLambda(model))
     async with app.router.lifespan_context(app):
         make_org(app.state.peilian.engine, "acme", {"rep1": "rep"})
@@ -104,7 +119,9 @@ async def test_with_an_llm_configured_only_callers_who_logged_in_get_an_answer(s
 
 
 # -- 5. security headers ---------------------------------------------------------------------------------
-@pytest.mark.parametrize("path", ["/", "/login", "/healthz", "/api/v1/scenarios", "/static/app.js", "/nothing"])
+@pytest.mark.parametrize(
+    "path", ["/", "/login", "/healthz", "/api/v1/scenarios", "/static/app.js", "/nothing"]
+)
 async def test_every_response_carries_the_security_headers(client: httpx.AsyncClient, path: str) -> None:
     headers = (await client.get(path)).headers
     csp = headers["content-security-policy"]
@@ -129,13 +146,19 @@ def test_the_pages_need_no_inline_script_or_style() -> None:
         assert not re.search(r"\son[a-z]+=|\sstyle=|javascript:|<style", html), template.name
     for script in (ROOT / "web" / "static").glob("*.js"):
         code = script.read_text(encoding="utf-8")
-        assert "innerHTML" not in code and "eval(" not in code and 'setAttribute("style"' not in code, script.name
+        assert "innerHTML" not in code and "eval(" not in code and 'setAttribute("style"' not in code, (
+            script.name
+        )
 
 
 # -- 9. the OpenAPI description --------------------------------------------------------------------------
 def _operations(spec: dict) -> list[tuple[str, str, dict]]:
-    return [(path, method, op) for path, item in spec["paths"].items() for method, op in item.items()
-            if path.startswith("/api/v1")]
+    return [
+        (path, method, op)
+        for path, item in spec["paths"].items()
+        for method, op in item.items()
+        if path.startswith("/api/v1")
+    ]
 
 
 def _documented(spec: dict, method: str, path: str) -> set[int]:
@@ -170,8 +193,11 @@ async def test_the_answers_to_the_red_teams_requests_are_documented(client: http
     requests = [
         ("POST", "/api/v1/auth/login", {"json": {"username": "a\x00", "password": "x"}}),
         ("POST", "/api/v1/auth/login", {"json": {"username": "rep1", "password": "x"}}),
-        ("POST", "/api/v1/auth/login", {"json": {"username": "rep1", "password": "x"},
-                                        "headers": {"Origin": "https://evil.example"}}),
+        (
+            "POST",
+            "/api/v1/auth/login",
+            {"json": {"username": "rep1", "password": "x"}, "headers": {"Origin": "https://evil.example"}},
+        ),
         ("GET", "/api/v1/sessions", {"params": {"offset": 2**63}}),
         ("GET", "/api/v1/sessions", {"params": {"rep": "\x00"}}),
         ("GET", "/api/v1/sessions", {"params": {"until": "0"}}),
@@ -179,17 +205,33 @@ async def test_the_answers_to_the_red_teams_requests_are_documented(client: http
         ("GET", "/api/v1/sessions/nope", {}),
         ("POST", f"/api/v1/sessions/{sid}/messages", {"json": {"text": INTRO}, "headers": coach}),
         ("POST", f"/api/v1/sessions/{sid}/end", {"headers": coach}),
-        ("POST", f"/api/v1/sessions/{sid}/comments", {"json": {"message_seq": False, "text": "x"}, "headers": coach}),
-        ("POST", f"/api/v1/sessions/{sid}/adjustments", {"json": {"dimension": "x", "score": 1, "reason": "理由"},
-                                                         "headers": coach}),
-        ("POST", "/api/v1/scenarios", {"content": bomb.encode(),
-                                       "headers": {**coach, "content-type": "application/yaml"}}),
+        (
+            "POST",
+            f"/api/v1/sessions/{sid}/comments",
+            {"json": {"message_seq": False, "text": "x"}, "headers": coach},
+        ),
+        (
+            "POST",
+            f"/api/v1/sessions/{sid}/adjustments",
+            {"json": {"dimension": "x", "score": 1, "reason": "理由"}, "headers": coach},
+        ),
+        (
+            "POST",
+            "/api/v1/scenarios",
+            {"content": bomb.encode(), "headers": {**coach, "content-type": "application/yaml"}},
+        ),
         ("POST", "/api/v1/scenarios", {"content": b"x" * (300 * 1024), "headers": coach}),
         ("POST", "/api/v1/admin/users", {"json": {"username": "newrep", "password": "long-enough-1"}}),
         ("GET", "/api/v1/reports/reps", {"headers": {"Authorization": "Bearer pl_nope"}}),
         ("GET", "/api/v1/knowledge/search", {"params": {"q": "x", "k": 0}}),
-        ("POST", f"/api/v1/sessions/{sid}/labels", {"content": b"[" * 50000 + b"]" * 50000,
-                                                    "headers": {**coach, "content-type": "application/json"}}),
+        (
+            "POST",
+            f"/api/v1/sessions/{sid}/labels",
+            {
+                "content": b"[" * 50000 + b"]" * 50000,
+                "headers": {**coach, "content-type": "application/json"},
+            },
+        ),
     ]
     for method, path, kwargs in requests:
         response = await client.request(method, path, **kwargs)

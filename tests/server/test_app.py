@@ -34,8 +34,13 @@ async def test_knowledge_search_api(client: httpx.AsyncClient) -> None:
     assert len(hits) == 2 and "倾听技巧" in hits[0]["section"]
 
 
-@pytest.mark.parametrize(("params", "code"), [({"q": "  "}, "invalid_query"), ({"q": "x", "k": 0}, "invalid_request"), ({}, "invalid_request")])
-async def test_knowledge_search_rejects_bad_input_with_json(client: httpx.AsyncClient, params: dict, code: str) -> None:
+@pytest.mark.parametrize(
+    ("params", "code"),
+    [({"q": "  "}, "invalid_query"), ({"q": "x", "k": 0}, "invalid_request"), ({}, "invalid_request")],
+)
+async def test_knowledge_search_rejects_bad_input_with_json(
+    client: httpx.AsyncClient, params: dict, code: str
+) -> None:
     response = await client.get("/api/v1/knowledge/search", params=params)
     assert response.status_code == 422
     assert response.json()["error"]["code"] == code

@@ -11,7 +11,9 @@ def acme(engine):
     return make_org(engine, "acme", {"rep1": "rep", "coach": "trainer", "boss": "admin"})
 
 
-async def test_login_sets_an_httponly_cookie_and_returns_a_csrf_token(client: httpx.AsyncClient, acme) -> None:
+async def test_login_sets_an_httponly_cookie_and_returns_a_csrf_token(
+    client: httpx.AsyncClient, acme
+) -> None:
     response = await client.post("/api/v1/auth/login", json={"username": "rep1", "password": PASSWORD})
     assert response.status_code == 200
     cookie = response.headers["set-cookie"].lower()
@@ -48,7 +50,9 @@ async def test_api_keys_are_shown_once_stored_hashed_and_revocable(client: httpx
     listed = (await client.get("/api/v1/admin/api-keys")).json()
     assert all("key" not in k for k in listed) and any(k["id"] == created["id"] for k in listed)
     lms = httpx.AsyncClient(transport=client._transport, base_url="http://test")
-    assert (await lms.get("/api/v1/admin/users", headers={"Authorization": f"Bearer {secret}"})).status_code == 403
+    assert (
+        await lms.get("/api/v1/admin/users", headers={"Authorization": f"Bearer {secret}"})
+    ).status_code == 403
     revoked = await client.delete(f"/api/v1/admin/api-keys/{created['id']}", headers=headers)
     assert revoked.status_code == 200 and revoked.json()["revoked_at"]
     after = await lms.get("/api/v1/auth/me", headers={"X-API-Key": secret})
@@ -61,10 +65,14 @@ async def test_only_admins_manage_users(client: httpx.AsyncClient, acme) -> None
 
 
 async def test_bad_bodies_are_json_4xx(client: httpx.AsyncClient, acme) -> None:
-    bad = await client.post("/api/v1/auth/login", content=b"{not json", headers={"content-type": "application/json"})
+    bad = await client.post(
+        "/api/v1/auth/login", content=b"{not json", headers={"content-type": "application/json"}
+    )
     assert bad.status_code == 422 and bad.json()["error"]["code"] == "invalid_request"
     wrong = await client.post("/api/v1/auth/login", json={"username": 5, "password": ["x"]})
     assert wrong.status_code == 422
     headers = await login(client, "boss")
-    dup = await client.post("/api/v1/admin/users", json={"username": "rep1", "password": "long-enough-1"}, headers=headers)
+    dup = await client.post(
+        "/api/v1/admin/users", json={"username": "rep1", "password": "long-enough-1"}, headers=headers
+    )
     assert dup.status_code == 409

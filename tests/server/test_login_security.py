@@ -38,11 +38,15 @@ class Clock:
 
 def throttled(app, *, per_username: int = 3, per_address: int = 5) -> Clock:
     clock = Clock()
-    app.state.peilian.login_throttle = LoginThrottle(ThrottleLimits(per_username, per_address, 300.0), clock=clock)
+    app.state.peilian.login_throttle = LoginThrottle(
+        ThrottleLimits(per_username, per_address, 300.0), clock=clock
+    )
     return clock
 
 
-async def attempt(client: httpx.AsyncClient, username: str, password: str = "wrong-password") -> httpx.Response:
+async def attempt(
+    client: httpx.AsyncClient, username: str, password: str = "wrong-password"
+) -> httpx.Response:
     return await client.post(LOGIN, json={"username": username, "password": password})
 
 
@@ -114,9 +118,13 @@ def test_the_throttle_forgets_old_failures_and_bounds_its_memory() -> None:
 
 
 # -- 5. login CSRF (the API's login; the form's is in tests/web) ----------------------------------------
-@pytest.mark.parametrize("headers", [{"Origin": "https://evil.example"}, {"Origin": "null"},
-                                     {"Referer": "https://evil.example/page"}])
-async def test_a_login_from_another_sites_page_is_refused(client: httpx.AsyncClient, acme, headers: dict) -> None:
+@pytest.mark.parametrize(
+    "headers",
+    [{"Origin": "https://evil.example"}, {"Origin": "null"}, {"Referer": "https://evil.example/page"}],
+)
+async def test_a_login_from_another_sites_page_is_refused(
+    client: httpx.AsyncClient, acme, headers: dict
+) -> None:
     response = await client.post(LOGIN, json={"username": "rep1", "password": PASSWORD}, headers=headers)
     assert response.status_code == 403 and response.json()["error"]["code"] == "cross_site"
     assert "peilian_session" not in response.headers.get("set-cookie", "")
@@ -132,10 +140,14 @@ async def test_the_public_url_is_our_origin_behind_a_proxy(settings: Settings) -
     app = create_app(settings.model_copy(update={"public_url": "https://peilian.example.com"}))
     async with app.router.lifespan_context(app):
         make_org(app.state.peilian.engine, "acme", {"rep1": "rep"})
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1:8000") as c:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1:8000"
+        ) as c:
             body = {"username": "rep1", "password": PASSWORD}
             ok = await c.post(LOGIN, json=body, headers={"Origin": "https://peilian.example.com"})
-            refused = await c.post(LOGIN, json=body, headers={"Origin": "https://peilian.example.com.evil.example"})
+            refused = await c.post(
+                LOGIN, json=body, headers={"Origin": "https://peilian.example.com.evil.example"}
+            )
     assert ok.status_code == 200 and refused.status_code == 403
 
 
@@ -143,18 +155,22 @@ async def test_the_public_url_is_our_origin_behind_a_proxy(settings: Settings) -
 async def test_usernames_are_unique_per_organisation_only(client: httpx.AsyncClient, acme, engine) -> None:
     make_org(engine, "globex", {"g-admin": "admin"})
     headers = await login(client, "g-admin")
-    namesake = await client.post("/api/v1/admin/users", json={"username": "rep1", "password": "another-pass-1"},
-                                 headers=headers)
+    namesake = await client.post(
+        "/api/v1/admin/users", json={"username": "rep1", "password": "another-pass-1"}, headers=headers
+    )
     assert namesake.status_code == 201  # no 409: acme's rep1 stays unknown to globex
-    again = await client.post("/api/v1/admin/users", json={"username": "rep1", "password": "another-pass-1"},
-                              headers=headers)
+    again = await client.post(
+        "/api/v1/admin/users", json={"username": "rep1", "password": "another-pass-1"}, headers=headers
+    )
     assert again.status_code == 409 and again.json()["error"]["code"] == "account_error"
     acme_rep = await client.post(LOGIN, json={"username": "rep1", "password": PASSWORD})
     globex_rep = await client.post(LOGIN, json={"username": "rep1", "password": "another-pass-1"})
     assert acme_rep.json()["user"]["org"] == "acme" and globex_rep.json()["user"]["org"] == "globex"
 
 
-async def test_namesakes_with_the_same_password_name_their_organisation(client: httpx.AsyncClient, acme, engine) -> None:
+async def test_namesakes_with_the_same_password_name_their_organisation(
+    client: httpx.AsyncClient, acme, engine
+) -> None:
     make_org(engine, "globex", {"rep1": "rep"})
     ambiguous = await client.post(LOGIN, json={"username": "rep1", "password": PASSWORD})
     assert ambiguous.status_code == 409 and ambiguous.json()["error"]["code"] == "org_required"
@@ -170,23 +186,56 @@ def test_migration_0004_keeps_every_row_and_allows_namesakes(tmp_path: Path) -> 
     upgrade(engine, "0003_adjusted_overall")
     now = {"t": "2026-12-01 09:00:00"}
     with engine.begin() as db:
-        db.execute(text("INSERT INTO organizations (id, name, slug, created_at) VALUES ('o', 'O', 'o', :t), "
-                        "('p', 'P', 'p', :t)"), now)
-        db.execute(text("INSERT INTO users (id, org_id, username, display_name, role, active, created_at) "
-                        "VALUES ('u', 'o', 'rep', 'Rep', 'rep', 1, :t)"), now)
-        db.execute(text("INSERT INTO login_sessions (token_hash, user_id, csrf_token, created_at, expires_at) "
-                        "VALUES ('h', 'u', 'c', :t, :t)"), now)
-        db.execute(text("INSERT INTO practice_sessions (id, org_id, user_id, scenario_id, mode, voice, seed, status, "
-                        "engine_state, started_at, last_event_at, created_via) VALUES ('s', 'o', 'u', 'x', 'visit', "
-                        "'scripted', 0, 'active', '{}', :t, :t, 'web')"), now)
+        db.execute(
+            text(
+                "INSERT INTO organizations (id, name, slug, created_at) VALUES ('o', 'O', 'o', :t), "
+                "('p', 'P', 'p', :t)"
+            ),
+            now,
+        )
+        db.execute(
+            text(
+                "INSERT INTO users (id, org_id, username, display_name, role, active, created_at) "
+                "VALUES ('u', 'o', 'rep', 'Rep', 'rep', 1, :t)"
+            ),
+            now,
+        )
+        db.execute(
+            text(
+                "INSERT INTO login_sessions (token_hash, user_id, csrf_token, created_at, expires_at) "
+                "VALUES ('h', 'u', 'c', :t, :t)"
+            ),
+            now,
+        )
+        db.execute(
+            text(
+                "INSERT INTO practice_sessions (id, org_id, user_id, scenario_id, mode, voice, seed, status, "
+                "engine_state, started_at, last_event_at, created_via) VALUES ('s', 'o', 'u', 'x', 'visit', "
+                "'scripted', 0, 'active', '{}', :t, :t, 'web')"
+            ),
+            now,
+        )
     upgrade(engine)
     with engine.begin() as db:
-        counts = [db.scalar(text(f"SELECT count(*) FROM {t}")) for t in ("users", "login_sessions", "practice_sessions")]
+        counts = [
+            db.scalar(text(f"SELECT count(*) FROM {t}"))
+            for t in ("users", "login_sessions", "practice_sessions")
+        ]
         assert counts == [1, 1, 1]
         assert db.scalar(text("PRAGMA foreign_keys")) == 1  # back on for the app
-        db.execute(text("INSERT INTO users (id, org_id, username, display_name, role, active, created_at) "
-                        "VALUES ('v', 'p', 'rep', 'Rep', 'rep', 1, :t)"), now)
+        db.execute(
+            text(
+                "INSERT INTO users (id, org_id, username, display_name, role, active, created_at) "
+                "VALUES ('v', 'p', 'rep', 'Rep', 'rep', 1, :t)"
+            ),
+            now,
+        )
     with pytest.raises(IntegrityError), engine.begin() as db:
-        db.execute(text("INSERT INTO users (id, org_id, username, display_name, role, active, created_at) "
-                        "VALUES ('w', 'p', 'rep', 'Rep', 'rep', 1, :t)"), now)
+        db.execute(
+            text(
+                "INSERT INTO users (id, org_id, username, display_name, role, active, created_at) "
+                "VALUES ('w', 'p', 'rep', 'Rep', 'rep', 1, :t)"
+            ),
+            now,
+        )
     engine.dispose()

@@ -23,7 +23,9 @@ async def test_chunked_bodies_are_counted_too(client: httpx.AsyncClient) -> None
         for _ in range(300):
             yield b"x" * 1024
 
-    response = await client.post("/api/v1/auth/login", content=chunks(), headers={"content-type": "application/json"})
+    response = await client.post(
+        "/api/v1/auth/login", content=chunks(), headers={"content-type": "application/json"}
+    )
     assert response.status_code == 413
 
 
@@ -38,7 +40,9 @@ async def test_api_keys_are_rate_limited(settings: Settings) -> None:
     async with app.router.lifespan_context(app):
         org = make_org(app.state.peilian.engine, "ratelimited", {})
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
-            codes = [(await c.get("/api/v1/auth/me", headers={"X-API-Key": org.key})).status_code for _ in range(5)]
+            codes = [
+                (await c.get("/api/v1/auth/me", headers={"X-API-Key": org.key})).status_code for _ in range(5)
+            ]
             limited = await c.get("/api/v1/auth/me", headers={"X-API-Key": org.key})
     assert codes[:3] == [400, 400, 400] and codes[3:] == [429, 429]
     assert limited.json()["error"]["code"] == "rate_limited" and int(limited.headers["retry-after"]) >= 1

@@ -17,22 +17,43 @@ async def test_a_stored_but_unanswered_message_is_answered_after_a_restart(setti
         make_org(first.state.peilian.engine, "acme", {"rep1": "rep"})
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=first), base_url="http://t") as client:
             headers = await login(client, "rep1")
-            session = (await client.post("/api/v1/sessions", json={"scenario_id": "gov-meeting-room"},
-                                         headers=headers)).json()
+            session = (
+                await client.post(
+                    "/api/v1/sessions", json={"scenario_id": "gov-meeting-room"}, headers=headers
+                )
+            ).json()
         # The crash: the rep's message was committed, the process died before the engine answered it.
         with Session(first.state.peilian.engine) as db:
-            db.add(Message(session_id=session["id"], seq=1, speaker="rep", text="王主任您好,我是华声会议系统的李明。",
-                           t=3.0, end=5.0, revealed=[], meta={"act": "statement"}))
+            db.add(
+                Message(
+                    session_id=session["id"],
+                    seq=1,
+                    speaker="rep",
+                    text="王主任您好,我是华声会议系统的李明。",
+                    t=3.0,
+                    end=5.0,
+                    revealed=[],
+                    meta={"act": "statement"},
+                )
+            )
             db.commit()
 
     second = create_app(settings)
     transport = httpx.ASGITransport(app=second)
-    async with second.router.lifespan_context(second), httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+    async with (
+        second.router.lifespan_context(second),
+        httpx.AsyncClient(transport=transport, base_url="http://t") as client,
+    ):
         headers = await login(client, "rep1")
         url = f"/api/v1/sessions/{session['id']}"
         turn = await client.post(f"{url}/messages", json={"text": "您今年会务上最担心什么?"}, headers=headers)
         assert turn.status_code == 200, turn.text
         messages = (await client.get(url)).json()["messages"]
     assert [(m["seq"], m["speaker"]) for m in messages] == [
-        (0, "customer"), (1, "rep"), (2, "customer"), (3, "rep"), (4, "customer")]
+        (0, "customer"),
+        (1, "rep"),
+        (2, "customer"),
+        (3, "rep"),
+        (4, "customer"),
+    ]
     assert messages[1]["text"].startswith("王主任您好")

@@ -23,15 +23,21 @@ async def ended_session(client: httpx.AsyncClient) -> str:
 async def test_trainer_comments_and_adjusts_with_the_original_kept(client: httpx.AsyncClient, acme) -> None:
     sid = await ended_session(client)
     headers = await login(client, "coach")
-    comment = await client.post(f"/api/v1/sessions/{sid}/comments", json={"message_seq": 1, "text": "开场很清楚"},
-                                headers=headers)
+    comment = await client.post(
+        f"/api/v1/sessions/{sid}/comments", json={"message_seq": 1, "text": "开场很清楚"}, headers=headers
+    )
     assert comment.status_code == 201 and comment.json()["comments"][0]["message_seq"] == 1
     original = (await client.get(f"/api/v1/sessions/{sid}/scorecard")).json()["scores"]["listening"]
-    adjusted = await client.post(f"/api/v1/sessions/{sid}/adjustments",
-                                 json={"dimension": "listening", "score": 90, "reason": "客户打断,情有可原"}, headers=headers)
+    adjusted = await client.post(
+        f"/api/v1/sessions/{sid}/adjustments",
+        json={"dimension": "listening", "score": 90, "reason": "客户打断,情有可原"},
+        headers=headers,
+    )
     body = adjusted.json()
     assert adjusted.status_code == 201
-    assert body["scores"]["original"]["listening"] == original and body["scores"]["effective"]["listening"] == 90
+    assert (
+        body["scores"]["original"]["listening"] == original and body["scores"]["effective"]["listening"] == 90
+    )
     assert body["adjustments"][0]["original"] == original and body["adjustments"][0]["author"]
     from evaluators.scoring import overall_of, round_half_up
 
@@ -39,8 +45,11 @@ async def test_trainer_comments_and_adjusts_with_the_original_kept(client: httpx
     # cap of a one-message call): the scorer's overall × weighted(effective) ÷ weighted(original).
     dims = {k: v for k, v in body["scores"]["effective"].items() if k != "overall"}
     before = {k: v for k, v in body["scores"]["original"].items() if k != "overall"}
-    expected = round_half_up(body["scores"]["original"]["overall"] * overall_of("appointment", dims)
-                             / overall_of("appointment", before))
+    expected = round_half_up(
+        body["scores"]["original"]["overall"]
+        * overall_of("appointment", dims)
+        / overall_of("appointment", before)
+    )
     assert body["scores"]["effective"]["overall"] == expected and body["scores"]["overall_recomputed"]
     scorecard = (await client.get(f"/api/v1/sessions/{sid}/scorecard")).json()
     assert scorecard["scores"]["listening"] == 90 and scorecard["original_scores"]["listening"] == original
@@ -57,10 +66,18 @@ async def test_reps_cannot_review_and_bad_reviews_are_4xx(client: httpx.AsyncCli
     assert (await client.get("/api/v1/reports/reps")).status_code == 403
     headers = await login(client, "coach")
     for body, status in (({"message_seq": 99, "text": "x"}, 422), ({"text": ""}, 422)):
-        assert (await client.post(f"/api/v1/sessions/{sid}/comments", json=body, headers=headers)).status_code == status
-    bad_dim = await client.post(f"/api/v1/sessions/{sid}/adjustments",
-                                json={"dimension": "charm", "score": 50, "reason": "原因"}, headers=headers)
+        assert (
+            await client.post(f"/api/v1/sessions/{sid}/comments", json=body, headers=headers)
+        ).status_code == status
+    bad_dim = await client.post(
+        f"/api/v1/sessions/{sid}/adjustments",
+        json={"dimension": "charm", "score": 50, "reason": "原因"},
+        headers=headers,
+    )
     assert bad_dim.status_code == 422 and bad_dim.json()["error"]["code"] == "invalid_dimension"
-    out_of_range = await client.post(f"/api/v1/sessions/{sid}/adjustments",
-                                     json={"dimension": "listening", "score": 101, "reason": "原因"}, headers=headers)
+    out_of_range = await client.post(
+        f"/api/v1/sessions/{sid}/adjustments",
+        json={"dimension": "listening", "score": 101, "reason": "原因"},
+        headers=headers,
+    )
     assert out_of_range.status_code == 422

@@ -36,27 +36,44 @@ async def test_trainers_upload_cards_and_bad_cards_name_the_field(client: httpx.
     headers = await login(client, "coach")
     source = (ROOT / "scenarios" / "gov-meeting-room.yaml").read_text(encoding="utf-8")
     card = source.replace("id: gov-meeting-room", "id: acme-own-card", 1)
-    ok = await client.post("/api/v1/scenarios", content=card.encode(), headers={**headers, "content-type": "application/yaml"})
+    ok = await client.post(
+        "/api/v1/scenarios", content=card.encode(), headers={**headers, "content-type": "application/yaml"}
+    )
     assert ok.status_code == 201, ok.text
     assert ok.json()["id"] == "acme-own-card" and not ok.json()["builtin"]
     assert any(c["id"] == "acme-own-card" for c in (await client.get("/api/v1/scenarios")).json())
     broken = card.replace("mode: appointment", "mode: lunch", 1)
-    bad = await client.post("/api/v1/scenarios", content=broken.encode(), headers={**headers, "content-type": "application/yaml"})
+    bad = await client.post(
+        "/api/v1/scenarios", content=broken.encode(), headers={**headers, "content-type": "application/yaml"}
+    )
     assert bad.status_code == 422 and "mode" in bad.json()["error"]["message"]
-    clash = await client.post("/api/v1/scenarios", content=source.encode(), headers={**headers, "content-type": "application/yaml"})
+    clash = await client.post(
+        "/api/v1/scenarios", content=source.encode(), headers={**headers, "content-type": "application/yaml"}
+    )
     assert clash.status_code == 422 and "重名" in clash.json()["error"]["message"]
-    junk = await client.post("/api/v1/scenarios", content=b"a: [", headers={**headers, "content-type": "application/yaml"})
+    junk = await client.post(
+        "/api/v1/scenarios", content=b"a: [", headers={**headers, "content-type": "application/yaml"}
+    )
     assert junk.status_code == 422 and "YAML" in junk.json()["error"]["message"]
 
 
-async def test_reps_cannot_upload_and_other_orgs_do_not_see_uploads(client: httpx.AsyncClient, acme, engine) -> None:
+async def test_reps_cannot_upload_and_other_orgs_do_not_see_uploads(
+    client: httpx.AsyncClient, acme, engine
+) -> None:
     make_org(engine, "other", {"stranger": "trainer"})
     headers = await login(client, "rep1")
-    denied = await client.post("/api/v1/scenarios", content=b"id: x", headers={**headers, "content-type": "application/yaml"})
+    denied = await client.post(
+        "/api/v1/scenarios", content=b"id: x", headers={**headers, "content-type": "application/yaml"}
+    )
     assert denied.status_code == 403
     headers = await login(client, "coach")
-    source = (ROOT / "scenarios" / "gov-meeting-room.yaml").read_text(encoding="utf-8").replace(
-        "id: gov-meeting-room", "id: acme-secret", 1)
-    await client.post("/api/v1/scenarios", content=source.encode(), headers={**headers, "content-type": "application/yaml"})
+    source = (
+        (ROOT / "scenarios" / "gov-meeting-room.yaml")
+        .read_text(encoding="utf-8")
+        .replace("id: gov-meeting-room", "id: acme-secret", 1)
+    )
+    await client.post(
+        "/api/v1/scenarios", content=source.encode(), headers={**headers, "content-type": "application/yaml"}
+    )
     await login(client, "stranger")
     assert (await client.get("/api/v1/scenarios/acme-secret")).status_code == 404

@@ -40,7 +40,9 @@ def acme(engine):
     return make_org(engine, "acme", {"rep1": "rep", "rep2": "rep", "coach": "trainer"})
 
 
-async def start(client: httpx.AsyncClient, headers: dict[str, str], scenario: str = "gov-meeting-room") -> dict:
+async def start(
+    client: httpx.AsyncClient, headers: dict[str, str], scenario: str = "gov-meeting-room"
+) -> dict:
     response = await client.post("/api/v1/sessions", json={"scenario_id": scenario}, headers=headers)
     assert response.status_code == 201, response.text
     return response.json()
@@ -56,13 +58,17 @@ async def test_a_whole_practice_call(client: httpx.AsyncClient, acme, clock: Clo
     session = await start(client, headers)
     assert session["status"] == "active" and session["messages"][0]["speaker"] == "customer"
     clock.advance(6)
-    turn = await client.post(f"/api/v1/sessions/{session['id']}/messages", json={"text": INTRO}, headers=headers)
+    turn = await client.post(
+        f"/api/v1/sessions/{session['id']}/messages", json={"text": INTRO}, headers=headers
+    )
     assert turn.status_code == 200, turn.text
     body = turn.json()
     assert body["rep"]["seq"] == 1 and body["rep"]["act"]["act"] and body["reply"]["speaker"] == "customer"
     assert body["rep"]["end"] == pytest.approx(6.0)
     clock.advance(5)
-    silence = await client.post(f"/api/v1/sessions/{session['id']}/silence", json={"seconds": 4.5}, headers=headers)
+    silence = await client.post(
+        f"/api/v1/sessions/{session['id']}/silence", json={"seconds": 4.5}, headers=headers
+    )
     assert silence.status_code == 200 and "state" in silence.json()
     clock.advance(3)
     ended = await client.post(f"/api/v1/sessions/{session['id']}/end", headers=headers)
@@ -80,9 +86,15 @@ async def test_the_reply_streams_as_server_sent_events(client: httpx.AsyncClient
     headers = await login(client, "rep1")
     session = await start(client, headers)
     events = []
-    async with client.stream("POST", f"/api/v1/sessions/{session['id']}/messages", json={"text": INTRO},
-                             headers={**headers, "Accept": "text/event-stream"}) as response:
-        assert response.status_code == 200 and response.headers["content-type"].startswith("text/event-stream")
+    async with client.stream(
+        "POST",
+        f"/api/v1/sessions/{session['id']}/messages",
+        json={"text": INTRO},
+        headers={**headers, "Accept": "text/event-stream"},
+    ) as response:
+        assert response.status_code == 200 and response.headers["content-type"].startswith(
+            "text/event-stream"
+        )
         name = None
         async for line in response.aiter_lines():
             if line.startswith("event: "):
@@ -103,16 +115,19 @@ async def test_hidden_facts_are_not_exposed_during_the_call(client: httpx.AsyncC
     assert (await client.get(f"/api/v1/sessions/{session['id']}/scorecard")).status_code == 409
 
 
-@pytest.mark.parametrize(("body", "code"), [
-    ({"text": "   "}, "empty_message"),
-    ({"text": ""}, "invalid_request"),
-    ({"text": "字" * 2001}, "invalid_request"),
-    ({"text": 5}, "invalid_request"),
-    ({"text": "好", "typing_started_at": 10.0, "sent_at": 5.0}, "invalid_times"),
-    ({"text": "好", "typing_started_at": 10.0}, "invalid_times"),
-    ({"text": "好", "sent_at": "soon"}, "invalid_request"),
-    ({"text": "好", "extra": 1}, "invalid_request"),
-])
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        ({"text": "   "}, "empty_message"),
+        ({"text": ""}, "invalid_request"),
+        ({"text": "字" * 2001}, "invalid_request"),
+        ({"text": 5}, "invalid_request"),
+        ({"text": "好", "typing_started_at": 10.0, "sent_at": 5.0}, "invalid_times"),
+        ({"text": "好", "typing_started_at": 10.0}, "invalid_times"),
+        ({"text": "好", "sent_at": "soon"}, "invalid_request"),
+        ({"text": "好", "extra": 1}, "invalid_request"),
+    ],
+)
 async def test_bad_messages_are_4xx_and_store_nothing(client, acme, engine, body, code) -> None:
     headers = await login(client, "rep1")
     session = await start(client, headers)
@@ -125,14 +140,22 @@ async def test_malformed_json_and_future_times(client, acme, engine, clock: Cloc
     headers = await login(client, "rep1")
     session = await start(client, headers)
     url = f"/api/v1/sessions/{session['id']}/messages"
-    bad = await client.post(url, content=b'{"text": ', headers={**headers, "content-type": "application/json"})
+    bad = await client.post(
+        url, content=b'{"text": ', headers={**headers, "content-type": "application/json"}
+    )
     assert bad.status_code == 422
-    future = await client.post(url, json={"text": "好", "typing_started_at": 1.0, "sent_at": 9e9}, headers=headers)
+    future = await client.post(
+        url, json={"text": "好", "typing_started_at": 1.0, "sent_at": 9e9}, headers=headers
+    )
     assert future.status_code == 422 and "未来" in future.json()["error"]["message"]
-    too_long = await client.post(f"/api/v1/sessions/{session['id']}/silence", json={"seconds": 60}, headers=headers)
+    too_long = await client.post(
+        f"/api/v1/sessions/{session['id']}/silence", json={"seconds": 60}, headers=headers
+    )
     assert too_long.status_code == 422 and too_long.json()["error"]["code"] == "invalid_silence"
     for seconds in (-1, 0, "x", None):
-        r = await client.post(f"/api/v1/sessions/{session['id']}/silence", json={"seconds": seconds}, headers=headers)
+        r = await client.post(
+            f"/api/v1/sessions/{session['id']}/silence", json={"seconds": seconds}, headers=headers
+        )
         assert r.status_code == 422
     assert count_messages(engine, session["id"]) == 1
 
@@ -143,7 +166,9 @@ async def test_ended_and_unknown_sessions(client, acme, engine) -> None:
     await client.post(f"/api/v1/sessions/{session['id']}/messages", json={"text": INTRO}, headers=headers)
     await client.post(f"/api/v1/sessions/{session['id']}/end", headers=headers)
     before = count_messages(engine, session["id"])
-    late = await client.post(f"/api/v1/sessions/{session['id']}/messages", json={"text": "还在吗"}, headers=headers)
+    late = await client.post(
+        f"/api/v1/sessions/{session['id']}/messages", json={"text": "还在吗"}, headers=headers
+    )
     assert late.status_code == 409 and late.json()["error"]["code"] == "session_ended"
     again = await client.post(f"/api/v1/sessions/{session['id']}/end", headers=headers)
     assert again.status_code == 200
@@ -151,7 +176,9 @@ async def test_ended_and_unknown_sessions(client, acme, engine) -> None:
     assert (await client.get("/api/v1/sessions/deadbeef")).status_code == 404
     unknown = await client.post("/api/v1/sessions", json={"scenario_id": "nope"}, headers=headers)
     assert unknown.status_code == 404
-    llm = await client.post("/api/v1/sessions", json={"scenario_id": "gov-meeting-room", "voice": "llm"}, headers=headers)
+    llm = await client.post(
+        "/api/v1/sessions", json={"scenario_id": "gov-meeting-room", "voice": "llm"}, headers=headers
+    )
     assert llm.status_code == 422 and llm.json()["error"]["code"] == "llm_not_configured"
 
 
@@ -220,7 +247,9 @@ async def test_list_filters(client, acme, clock: Clock) -> None:
     await login(client, "coach")
     ended = (await client.get("/api/v1/sessions", params={"status": "ended"})).json()["items"]
     assert [s["id"] for s in ended] == [a["id"]]
-    by_scenario = (await client.get("/api/v1/sessions", params={"scenario": "hospital-splice-screen"})).json()["items"]
+    by_scenario = (
+        await client.get("/api/v1/sessions", params={"scenario": "hospital-splice-screen"})
+    ).json()["items"]
     assert len(by_scenario) == 1
     high = (await client.get("/api/v1/sessions", params={"min_score": 101})).status_code
     assert high == 422

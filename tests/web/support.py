@@ -25,8 +25,14 @@ ASK = (
 # A whole appointment call that ends with the customer agreeing to meet, whatever the voice's seed
 # (checked against the scripted voice): intro, a question, a golden silence, a confirmation, an obstacle
 # question, the ask with its four elements.
-CALL = [INTRO, QUESTION, None, "我确认一下,您最在意的是开会时设备稳定、千万不能出岔子,对吗?",
-        "现在这套话筒平时都出过哪些毛病?", ASK]
+CALL = [
+    INTRO,
+    QUESTION,
+    None,
+    "我确认一下,您最在意的是开会时设备稳定、千万不能出岔子,对吗?",
+    "现在这套话筒平时都出过哪些毛病?",
+    ASK,
+]
 
 
 def seed_accounts(engine: Engine) -> None:
@@ -65,7 +71,9 @@ def login_token(page: str) -> str:
     return found.group(1)
 
 
-async def post_login(client: httpx.AsyncClient, username: str, password: str = PASSWORD, **fields: str) -> httpx.Response:
+async def post_login(
+    client: httpx.AsyncClient, username: str, password: str = PASSWORD, **fields: str
+) -> httpx.Response:
     """Open the login page (its token and cookie), then post the form as a browser would. A client logged in
     already is logged out first (the login page sends a logged-in visitor on)."""
     client.cookies.delete("peilian_session")

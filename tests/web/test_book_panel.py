@@ -26,8 +26,11 @@ async def test_the_ask_api_sends_the_segments_the_panel_marks(client: httpx.Asyn
 def test_marked_sentences_are_escaped_like_any_text() -> None:
     from web.pages.common import env
 
-    hostile = {"section": "<b>篇</b>", "text": "<script>x</script>\n<img src=x>", "segments": [
-        {"text": "<script>x</script>\n", "mark": True}, {"text": "<img src=x>", "mark": False}]}
+    hostile = {
+        "section": "<b>篇</b>",
+        "text": "<script>x</script>\n<img src=x>",
+        "segments": [{"text": "<script>x</script>\n", "mark": True}, {"text": "<img src=x>", "mark": False}],
+    }
     html = env.get_template("_hits.html").render(hits=[hostile], q="x", error=None)
     assert "<script>" not in html and "<img" not in html and "<b>" not in html
     assert "<mark>&lt;script&gt;x&lt;/script&gt;</mark> · &lt;img src=x&gt;" in html
@@ -36,5 +39,7 @@ def test_marked_sentences_are_escaped_like_any_text() -> None:
 def test_hits_without_segments_still_render_their_text() -> None:
     from web.pages.common import env
 
-    html = env.get_template("_hits.html").render(hits=[{"section": "篇", "text": "一\n二"}], q="x", error=None)
+    html = env.get_template("_hits.html").render(
+        hits=[{"section": "篇", "text": "一\n二"}], q="x", error=None
+    )
     assert "一 · 二" in html and "<mark>" not in html

@@ -186,9 +186,16 @@ def test_a_trainer_corrects_a_label_with_the_keyboard(
     page.keyboard.press("Enter")  # <details> opens from the keyboard
     act = turn.get_by_label(f"第 {seq} 句正确的对话行为")
     assert act.is_visible()
-    sets = {name: turn.locator(f"fieldset[data-act='{name}']") for name in ("exploratory", "confirmation", "commitment")}
+    sets = {
+        name: turn.locator(f"fieldset[data-act='{name}']")
+        for name in ("exploratory", "confirmation", "commitment")
+    }
     act.select_option("commitment")  # only the fieldset of the chosen act is shown
-    assert sets["commitment"].is_visible() and sets["exploratory"].is_hidden() and sets["confirmation"].is_hidden()
+    assert (
+        sets["commitment"].is_visible()
+        and sets["exploratory"].is_hidden()
+        and sets["confirmation"].is_hidden()
+    )
     act.select_option("exploratory")
     assert sets["exploratory"].is_visible() and sets["commitment"].is_hidden()
     act.focus()

@@ -14,9 +14,15 @@ from tests.web.support import INTRO, play_session
 
 # Appointment weights: 0.35 appointment, 0.2 questioning, 0.25 listening, 0.2 commitment → 69.
 SCORES = {"overall": 69, "appointment": 80, "questioning": 60, "listening": 60, "commitment": 70}
-COMMITTED = {"result": "committed", "commitment": "highest", "elements": ["time", "people", "action"],
-             "reason": None, "facts_earned": 5, "facts_total": 12,
-             "earned": {"expectation": 2, "need": 2, "motive": 1, "process": 0}}
+COMMITTED = {
+    "result": "committed",
+    "commitment": "highest",
+    "elements": ["time", "people", "action"],
+    "reason": None,
+    "facts_earned": 5,
+    "facts_total": 12,
+    "earned": {"expectation": 2, "need": 2, "motive": 1, "process": 0},
+}
 
 
 def fixed_session(app: Any, outcome: Any = COMMITTED, scores: dict[str, int] = SCORES, **extra: Any) -> str:
@@ -42,8 +48,17 @@ def outcome_of_page(html: str) -> str:
 
 async def test_the_outcome_heads_the_scorecard_and_review(client: httpx.AsyncClient, login, web_app) -> None:
     committed = fixed_session(web_app)
-    hung_up = fixed_session(web_app, {**COMMITTED, "result": "hung_up", "commitment": None, "elements": None,
-                                      "reason": "pitch_in_appointment", "facts_earned": 1})
+    hung_up = fixed_session(
+        web_app,
+        {
+            **COMMITTED,
+            "result": "hung_up",
+            "commitment": None,
+            "elements": None,
+            "reason": "pitch_in_appointment",
+            "facts_earned": 1,
+        },
+    )
     imported = fixed_session(web_app, {"result": "unknown", "facts_earned": None, "facts_total": None})
     old = fixed_session(web_app, None)
     await login("demo-trainer")
@@ -71,8 +86,10 @@ async def test_an_adjustment_shows_on_every_page(client: httpx.AsyncClient, logi
     csrf = await login("demo-trainer")
     review = await client.get(f"/sessions/{sid}/review")
     assert "自动重算" in review.text and "不会重算总分" not in review.text  # the text says what it does
-    posted = await client.post(f"/sessions/{sid}/review/adjustments",
-                               data={"csrf_token": csrf, "dimension": "listening", "score": "100", "reason": "客户打断"})
+    posted = await client.post(
+        f"/sessions/{sid}/review/adjustments",
+        data={"csrf_token": csrf, "dimension": "listening", "score": "100", "reason": "客户打断"},
+    )
     assert posted.status_code == 303
     review = await client.get(f"/sessions/{sid}/review")
     assert '<span class="big" id="overall-score">79</span>' in review.text
@@ -80,12 +97,17 @@ async def test_an_adjustment_shows_on_every_page(client: httpx.AsyncClient, logi
     assert re.search(r'<td class="num">60 → 100</td><td>演示培训师 王老师</td><td>客户打断</td>', review.text)
 
     desk = await client.get("/desk")
-    assert '<td class="num">79 <small class="muted" title="原始 69,培训师调整过分数">已调整</small></td>' in desk.text
+    assert (
+        '<td class="num">79 <small class="muted" title="原始 69,培训师调整过分数">已调整</small></td>'
+        in desk.text
+    )
     high = await client.get("/desk", params={"min": "75"})
     assert f'/sessions/{sid}"' in high.text and f'/sessions/{other}"' not in high.text
     low = await client.get("/desk", params={"max": "70"})
     assert f'/sessions/{sid}"' not in low.text and f'/sessions/{other}"' in low.text
-    [rep] = [r for r in (await client.get("/api/v1/reports/reps")).json() if r["user"]["username"] == "demo-rep"]
+    [rep] = [
+        r for r in (await client.get("/api/v1/reports/reps")).json() if r["user"]["username"] == "demo-rep"
+    ]
     assert rep["average"] == round((79 + 66) / 2)
     assert f'<td class="num">{rep["average"]}</td>' in desk.text  # the desk's average is the effective one
 
@@ -98,12 +120,18 @@ async def test_an_adjustment_shows_on_every_page(client: httpx.AsyncClient, logi
     assert '<span class="big" id="overall-score">79</span>' in card.text and "60 → 100" in card.text
 
 
-async def test_call_level_findings_and_messages_after_a_hang_up(client: httpx.AsyncClient, login,
-                                                                web_app) -> None:
-    finding = {"code": "commitment_not_asked", "turn": None, "dimension": "commitment", "message": "整通没有索取承诺",
-               "advice": "最后要索取行动承诺", "reference": {"section": "第五篇", "text": "行动承诺"}}
-    sid = fixed_session(web_app, findings=[finding],
-                        turns=[{"index": 0}, {"index": 1, "scored": False}])
+async def test_call_level_findings_and_messages_after_a_hang_up(
+    client: httpx.AsyncClient, login, web_app
+) -> None:
+    finding = {
+        "code": "commitment_not_asked",
+        "turn": None,
+        "dimension": "commitment",
+        "message": "整通没有索取承诺",
+        "advice": "最后要索取行动承诺",
+        "reference": {"section": "第五篇", "text": "行动承诺"},
+    }
+    sid = fixed_session(web_app, findings=[finding], turns=[{"index": 0}, {"index": 1, "scored": False}])
     await login("demo-rep")
     page = await client.get(f"/sessions/{sid}")
     assert "整通对话" in page.text and 'data-code="commitment_not_asked"' in page.text

@@ -41,8 +41,17 @@ async def test_a_trainer_corrects_a_label_and_sees_it_beside_the_classifiers(
     refused = await client.post(url, data={"message_seq": seqs[1], "act": "statement"})
     assert refused.status_code == 403 and "CSRF" in refused.text
     # Fields of other acts are ignored (the page hides them; without script all are shown).
-    fixed = await client.post(url, data={"csrf_token": csrf, "message_seq": seqs[1], "act": "exploratory",
-                                         "focus": "motive", "form": "summary", "elements": ["time"]})
+    fixed = await client.post(
+        url,
+        data={
+            "csrf_token": csrf,
+            "message_seq": seqs[1],
+            "act": "exploratory",
+            "focus": "motive",
+            "form": "summary",
+            "elements": ["time"],
+        },
+    )
     assert fixed.status_code == 303 and fixed.headers["location"] == f"/sessions/{sid}/review#m{seqs[1]}"
     stored = (await client.get(f"/api/v1/sessions/{sid}/labels")).json()
     assert stored[0]["label"] == {"act": "exploratory", "focus": "motive", "form": None, "elements": None}
@@ -54,13 +63,22 @@ async def test_a_trainer_corrects_a_label_and_sees_it_beside_the_classifiers(
     assert re.search(r"<s>[^<]+</s>", fix) and CN_DATE.search(fix) and 'data-format="cn"' in fix
     assert "共更正" not in fix
     # Correcting the same message again: the newest is shown, and that there were two.
-    ask = await client.post(url, data={"csrf_token": csrf, "message_seq": seqs[1], "act": "commitment",
-                                       "elements": ["time", "action"]})
+    ask = await client.post(
+        url,
+        data={
+            "csrf_token": csrf,
+            "message_seq": seqs[1],
+            "act": "commitment",
+            "elements": ["time", "action"],
+        },
+    )
     assert ask.status_code == 303
     page = (await client.get(f"/sessions/{sid}/review")).text
     fix = re.search(rf'<li id="m{seqs[1]}".*?<p class="label-fix".*?</p>', page, re.S)[0]
     assert "行动承诺 2/4" in fix and "共更正 2 次" in fix and 'title="缺少:参与的人、对客户的好处"' in fix
-    form = re.search(rf'<li id="m{seqs[1]}".*?data-label-form>.*?</form>', page, re.S)[0]  # the form starts from the current one
+    form = re.search(rf'<li id="m{seqs[1]}".*?data-label-form>.*?</form>', page, re.S)[
+        0
+    ]  # the form starts from the current one
     assert '<option value="commitment" selected>' in form and 'value="time" checked' in form
     assert 'value="people" checked' not in form
 
@@ -90,7 +108,9 @@ async def test_a_bad_correction_shows_the_review_page_with_the_error(
 ) -> None:
     sid = play_session(state(web_app), "demo-rep", [INTRO])
     csrf = await login("demo-trainer")
-    response = await client.post(f"/sessions/{sid}/review/labels", data={"csrf_token": csrf, "message_seq": "1", **data})
+    response = await client.post(
+        f"/sessions/{sid}/review/labels", data={"csrf_token": csrf, "message_seq": "1", **data}
+    )
     assert response.status_code == 422 and 'role="alert"' in response.text and message in response.text
     assert "<script>alert(1)" not in response.text
     assert (await client.get(f"/api/v1/sessions/{sid}/labels")).json() == []
@@ -100,12 +120,14 @@ async def test_reps_and_other_organisations_cannot_correct(client: httpx.AsyncCl
     sid = play_session(state(web_app), "demo-rep", [INTRO])
     other = play_session(state(web_app), "other-rep", [INTRO])
     csrf = await login("demo-rep")
-    refused = await client.post(f"/sessions/{sid}/review/labels",
-                                data={"csrf_token": csrf, "message_seq": "1", "act": "statement"})
+    refused = await client.post(
+        f"/sessions/{sid}/review/labels", data={"csrf_token": csrf, "message_seq": "1", "act": "statement"}
+    )
     assert refused.status_code == 403
     csrf = await login("demo-trainer")
-    hidden = await client.post(f"/sessions/{other}/review/labels",
-                               data={"csrf_token": csrf, "message_seq": "1", "act": "statement"})
+    hidden = await client.post(
+        f"/sessions/{other}/review/labels", data={"csrf_token": csrf, "message_seq": "1", "act": "statement"}
+    )
     assert hidden.status_code == 404 and "不存在" in hidden.text
     assert (await client.get(f"/api/v1/sessions/{sid}/labels")).json() == []
 

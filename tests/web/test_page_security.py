@@ -55,8 +55,11 @@ async def test_a_login_post_without_our_form_logs_nobody_in(client: httpx.AsyncC
 
 async def test_a_login_from_our_own_page_passes(client: httpx.AsyncClient) -> None:
     token = login_token((await client.get("/login")).text)
-    response = await client.post("/login", headers={"Origin": "http://test", "Referer": "http://test/login"},
-                                 data={"username": "demo-rep", "password": PASSWORD, "csrf_token": token})
+    response = await client.post(
+        "/login",
+        headers={"Origin": "http://test", "Referer": "http://test/login"},
+        data={"username": "demo-rep", "password": PASSWORD, "csrf_token": token},
+    )
     assert response.status_code == 303 and "peilian_session=" in response.headers["set-cookie"]
 
 
@@ -91,23 +94,39 @@ async def test_a_nul_in_the_login_form_is_an_error_page(client: httpx.AsyncClien
 async def test_a_nul_in_a_review_form_stores_nothing(client: httpx.AsyncClient, login, web_app) -> None:
     sid = play_session(state(web_app), "demo-rep", [INTRO])
     csrf = await login("demo-trainer")
-    for path, data in ((f"/sessions/{sid}/review/comments", {"message_seq": "1", "text": "好\x00"}),
-                       (f"/sessions/{sid}/review/adjustments", {"dimension": "listening", "score": "80",
-                                                                 "reason": "理由\x00"})):
+    for path, data in (
+        (f"/sessions/{sid}/review/comments", {"message_seq": "1", "text": "好\x00"}),
+        (
+            f"/sessions/{sid}/review/adjustments",
+            {"dimension": "listening", "score": "80", "reason": "理由\x00"},
+        ),
+    ):
         response = await client.post(path, data={"csrf_token": csrf, **data})
         assert response.status_code == 422 and 'role="alert"' in response.text, path
     assert count(web_app, Comment) == 0
 
 
-async def test_a_nul_in_an_upload_or_a_new_user_stores_nothing(client: httpx.AsyncClient, login, web_app) -> None:
+async def test_a_nul_in_an_upload_or_a_new_user_stores_nothing(
+    client: httpx.AsyncClient, login, web_app
+) -> None:
     csrf = await login("demo-admin")
     card = await client.post("/desk/scenarios", data={"csrf_token": csrf, "yaml_text": "id: x\x00"})
     assert card.status_code == 422
-    uploaded = await client.post("/desk/scenarios", data={"csrf_token": csrf},
-                                 files={"card_file": ("card.yaml", b"id: x\x00\n", "application/yaml")})
+    uploaded = await client.post(
+        "/desk/scenarios",
+        data={"csrf_token": csrf},
+        files={"card_file": ("card.yaml", b"id: x\x00\n", "application/yaml")},
+    )
     assert uploaded.status_code == 422 and "NUL" in uploaded.text
-    user = await client.post("/admin/users", data={"csrf_token": csrf, "username": "zhang.wei",
-                                                   "display_name": "张\x00伟", "password": "long-enough-1"})
+    user = await client.post(
+        "/admin/users",
+        data={
+            "csrf_token": csrf,
+            "username": "zhang.wei",
+            "display_name": "张\x00伟",
+            "password": "long-enough-1",
+        },
+    )
     assert user.status_code == 422
     assert count(web_app, ScenarioCard) == 0 and count(web_app, User) == 4
 
@@ -139,7 +158,9 @@ async def test_visitors_book_searches_are_rate_limited(web_settings: Settings) -
     async with app.router.lifespan_context(app):
         seed_accounts(app.state.peilian.engine)
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as c:
-            codes = [(await c.get(path, params={"q": "黄金静默"})).status_code for path in ("/", "/book", "/book")]
+            codes = [
+                (await c.get(path, params={"q": "黄金静默"})).status_code for path in ("/", "/book", "/book")
+            ]
             empty = await c.get("/")  # the landing page itself is not counted
             limited = await c.get("/book", params={"q": "黄金静默"})
     assert codes == [200, 200, 429] and empty.status_code == 200

@@ -56,18 +56,33 @@ def test_sparkline() -> None:
     assert spark.summary == "2 次对练,从 0 分到 100 分"
 
 
-FACTS = {"facts_earned": 5, "facts_total": 12, "earned": {"expectation": 2, "need": 2, "motive": 1, "process": 0}}
+FACTS = {
+    "facts_earned": 5,
+    "facts_total": 12,
+    "earned": {"expectation": 2, "need": 2, "motive": 1, "process": 0},
+}
 
 
 @pytest.mark.parametrize(
     ("outcome", "line"),
     [
-        ({"result": "committed", "commitment": "highest", **FACTS}, "结果：客户同意（最高承诺）· 挖掘事实 5/12"),
-        ({"result": "committed", "commitment": "lowest", **FACTS}, "结果：客户同意（最低承诺）· 挖掘事实 5/12"),
-        ({"result": "hung_up", "reason": "pitch_in_appointment", **FACTS},
-         "结果：客户挂断（约访电话里介绍产品）· 挖掘事实 5/12"),
+        (
+            {"result": "committed", "commitment": "highest", **FACTS},
+            "结果：客户同意（最高承诺）· 挖掘事实 5/12",
+        ),
+        (
+            {"result": "committed", "commitment": "lowest", **FACTS},
+            "结果：客户同意（最低承诺）· 挖掘事实 5/12",
+        ),
+        (
+            {"result": "hung_up", "reason": "pitch_in_appointment", **FACTS},
+            "结果：客户挂断（约访电话里介绍产品）· 挖掘事实 5/12",
+        ),
         ({"result": "hung_up", "reason": "some_code", **FACTS}, "结果：客户挂断 · 挖掘事实 5/12"),
-        ({"result": "hung_up", "reason": "先挂了", "inferred": True}, "结果：客户挂断（先挂了，据客户的话判断）· 导入的记录"),
+        (
+            {"result": "hung_up", "reason": "先挂了", "inferred": True},
+            "结果：客户挂断（先挂了，据客户的话判断）· 导入的记录",
+        ),
         ({"result": "time_up", **FACTS}, "结果：时间到 · 挖掘事实 5/12"),
         ({"result": "ended", "facts_earned": 0, "facts_total": 9}, "结果：销售结束了通话 · 挖掘事实 0/9"),
         ({"result": "unknown", "facts_earned": None, "facts_total": None}, "结果：无法判断（导入的记录）"),
@@ -86,8 +101,10 @@ def test_call_level_findings_and_unscored_messages() -> None:
             self.seq, self.speaker, self.text, self.t, self.meta = seq, speaker, "…", None, {}
 
     scorecard = {
-        "findings": [{"code": "talk_ratio_high", "turn": None, "dimension": "listening"},
-                     {"code": "rushed_reply", "turn": 1, "dimension": "listening"}],
+        "findings": [
+            {"code": "talk_ratio_high", "turn": None, "dimension": "listening"},
+            {"code": "rushed_reply", "turn": 1, "dimension": "listening"},
+        ],
         "turns": [{"index": 0}, {"index": 1}, {"index": 2, "scored": False}],
     }
     [call] = present.call_findings(scorecard)

@@ -41,10 +41,21 @@ def _login_form(request: Request, db: Db, status_code: int = 200, **context: Any
     that two open login tabs both work)."""
     token = request.cookies.get(LOGIN_CSRF_COOKIE) or new_token()
     values = {"next": "/", "username": "", "org": "", "ask_org": False, "error": None, **context}
-    response = render(request, "login.html", {**values, "demo": _demo_hint(db), "login_csrf": token},
-                      status_code=status_code)
-    response.set_cookie(LOGIN_CSRF_COOKIE, token, max_age=LOGIN_FORM_LIFETIME, httponly=True, samesite="strict",
-                        secure=request.url.scheme == "https", path="/login")
+    response = render(
+        request,
+        "login.html",
+        {**values, "demo": _demo_hint(db), "login_csrf": token},
+        status_code=status_code,
+    )
+    response.set_cookie(
+        LOGIN_CSRF_COOKIE,
+        token,
+        max_age=LOGIN_FORM_LIFETIME,
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+        path="/login",
+    )
     return response
 
 
@@ -70,13 +81,21 @@ def login_submit(
 ) -> Response:
     form = {"next": safe_next(next), "username": username, "org": org, "ask_org": bool(org)}
     expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
-    if not same_origin(request, state.settings.public_url) or not expected or not hmac.compare_digest(
-        csrf_token.encode(), expected.encode()
+    if (
+        not same_origin(request, state.settings.public_url)
+        or not expected
+        or not hmac.compare_digest(csrf_token.encode(), expected.encode())
     ):
         return _login_form(request, db, 403, **form, error="登录页已过期或来自别的网站,请在这一页重新登录。")
     try:
-        user, new = login_service.log_in(db, throttle=state.login_throttle, username=username, password=password,
-                                         address=client_address(request), org_slug=org.strip() or None)
+        user, new = login_service.log_in(
+            db,
+            throttle=state.login_throttle,
+            username=username,
+            password=password,
+            address=client_address(request),
+            org_slug=org.strip() or None,
+        )
     except login_service.LoginRefused as exc:
         form["ask_org"] = form["ask_org"] or exc.code == "org_required"
         response = _login_form(request, db, exc.status, **form, error=str(exc))

@@ -20,7 +20,10 @@ env = jinja2.Environment(
     loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)), autoescape=True, trim_blocks=True, lstrip_blocks=True
 )
 env.filters.update(
-    act_label=present.act_label, cn_time=present.cn_time, local_time=present.local_time, percent=present.percent
+    act_label=present.act_label,
+    cn_time=present.cn_time,
+    local_time=present.local_time,
+    percent=present.percent,
 )
 # Cache-busting for /static: the newest file's mtime, read once at start-up.
 ASSET_VERSION = str(int(max((f.stat().st_mtime for f in STATIC_DIR.iterdir()), default=0)))

@@ -41,7 +41,12 @@ def start(
         voice = "scripted"
     # A fresh seed each time: the scripted customer words things differently from call to call.
     session = state.practice.start(
-        db, user=principal.user, card=card, voice=voice, seed=secrets.randbelow(2**31), via="web",
+        db,
+        user=principal.user,
+        card=card,
+        voice=voice,
+        seed=secrets.randbelow(2**31),
+        via="web",
         difficulty=difficulty or None,
     )
     return RedirectResponse(f"/call/{session.id}", status_code=303)

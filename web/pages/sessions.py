@@ -98,7 +98,10 @@ def scorecard_json(
         return refused
     assert session is not None and principal is not None
     if session.scorecard is None:
-        body: dict[str, Any] = {"session": session_view(session, effective_scores(db, session)), "scorecard": None}
+        body: dict[str, Any] = {
+            "session": session_view(session, effective_scores(db, session)),
+            "scorecard": None,
+        }
     else:
         body = get_scorecard(session_id, principal, db, state)
     body["review"] = review.review_view(db, session=session)

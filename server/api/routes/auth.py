@@ -17,17 +17,33 @@ router = APIRouter(prefix="/auth", tags=["auth"])
 
 def set_login_cookie(response: Response, request: Request, token: str, max_age: int) -> None:
     response.set_cookie(
-        SESSION_COOKIE, token, max_age=max_age, httponly=True, samesite="lax",
-        secure=request.url.scheme == "https", path="/",
+        SESSION_COOKIE,
+        token,
+        max_age=max_age,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+        path="/",
     )
 
 
-@router.post("/login", summary="用户名密码登录", response_model=LoginOut, dependencies=[SameOrigin],
-             responses=error_responses(*WRITE, 409))
+@router.post(
+    "/login",
+    summary="用户名密码登录",
+    response_model=LoginOut,
+    dependencies=[SameOrigin],
+    responses=error_responses(*WRITE, 409),
+)
 def login(body: LoginIn, request: Request, response: Response, db: Db, state: State) -> LoginOut:
     try:
-        user, new = login_service.log_in(db, throttle=state.login_throttle, username=body.username,
-                                         password=body.password, address=client_address(request), org_slug=body.org)
+        user, new = login_service.log_in(
+            db,
+            throttle=state.login_throttle,
+            username=body.username,
+            password=body.password,
+            address=client_address(request),
+            org_slug=body.org,
+        )
     except login_service.LoginRefused as exc:
         headers = {"Retry-After": str(int(exc.retry_after))} if exc.retry_after else None
         raise ApiError(exc.status, exc.code, str(exc), headers=headers) from None

@@ -38,12 +38,19 @@ class Passage(BaseModel):
     }
 
 
-@router.get("/search", summary="在书中检索段落", response_model=list[Passage],
-            responses=error_responses(401, 422, 429))
+@router.get(
+    "/search",
+    summary="在书中检索段落",
+    response_model=list[Passage],
+    responses=error_responses(401, 422, 429),
+)
 async def search(
     state: State,
     reader: Reader,
-    q: Annotated[str, Query(description="问题或关键词", max_length=MAX_QUERY_CHARS, examples=["客户说完要停几秒再接话?"])],
+    q: Annotated[
+        str,
+        Query(description="问题或关键词", max_length=MAX_QUERY_CHARS, examples=["客户说完要停几秒再接话?"]),
+    ],
     k: Annotated[int, Query(ge=1, le=50, description="返回段落数")] = 5,
 ) -> list[dict[str, object]]:
     try:
@@ -53,12 +60,17 @@ async def search(
     return [h.to_dict() for h in hits]
 
 
-@router.get("/ask", summary="问书:检索段落;配置了 LLM 且已登录时再给出只依据这些段落的回答",
-            responses=error_responses(401, 422, 429))
+@router.get(
+    "/ask",
+    summary="问书:检索段落;配置了 LLM 且已登录时再给出只依据这些段落的回答",
+    responses=error_responses(401, 422, 429),
+)
 async def ask(
     state: State,
     reader: Reader,
-    q: Annotated[str, Query(description="问题", max_length=MAX_QUERY_CHARS, examples=["客户说完要停几秒再接话?"])],
+    q: Annotated[
+        str, Query(description="问题", max_length=MAX_QUERY_CHARS, examples=["客户说完要停几秒再接话?"])
+    ],
     k: Annotated[int, Query(ge=1, le=8, description="检索段落数")] = 4,
 ) -> dict[str, object]:
     from knowledge.ask import ask as ask_book
@@ -66,7 +78,9 @@ async def ask(
     visitor_without_llm = reader is None and state.settings.llm_configured  # a visitor spends no tokens
 
     def run() -> dict[str, object]:
-        answer = ask_book(q, index=state.book_index, llm=None if visitor_without_llm else state.chat_model, k=k)
+        answer = ask_book(
+            q, index=state.book_index, llm=None if visitor_without_llm else state.chat_model, k=k
+        )
         if visitor_without_llm:
             answer["login_required"] = True  # the page says: log in for a short answer
         return answer
@@ -78,5 +92,10 @@ async def ask(
     except Exception as exc:  # the LLM failed: the passages still help
         log.warning("ask-the-book answer failed: %s", exc)
         hits = await run_in_threadpool(lambda: state.book_index.search(q, k))
-        return {"question": q, "passages": [dict(h.to_dict(), n=i) for i, h in enumerate(hits, 1)],
-                "answer": None, "citations": [], "error": "回答生成失败,请参考检索到的段落"}
+        return {
+            "question": q,
+            "passages": [dict(h.to_dict(), n=i) for i, h in enumerate(hits, 1)],
+            "answer": None,
+            "citations": [],
+            "error": "回答生成失败,请参考检索到的段落",
+        }

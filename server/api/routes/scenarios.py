@@ -19,7 +19,10 @@ CARD_EXAMPLE = "id: my-visit\ntitle: …\nmode: visit\n# 见 docs/scenarios.md"
 @router.get("", summary="可用的场景(不含隐藏信息)", responses=error_responses(*READ))
 def list_scenarios(principal: CurrentPrincipal, db: Db) -> list[dict[str, Any]]:
     builtin = scenarios.builtin_cards()
-    return [scenarios.public_view(c, builtin=c.id in builtin) for c in scenarios.cards_for(db, org=principal.org).values()]
+    return [
+        scenarios.public_view(c, builtin=c.id in builtin)
+        for c in scenarios.cards_for(db, org=principal.org).values()
+    ]
 
 
 @router.get("/{card_id}", summary="一个场景的公开信息", responses=error_responses(*READ, 404))
@@ -30,10 +33,15 @@ def get_scenario(card_id: str, principal: CurrentPrincipal, db: Db) -> dict[str,
     return scenarios.public_view(card, builtin=card_id in scenarios.builtin_cards())
 
 
-@router.post("", summary="上传场景卡片(YAML 文本,培训师;上限 64 KB,不允许锚点与别名)", status_code=201,
-             responses=error_responses(*WRITE))
+@router.post(
+    "",
+    summary="上传场景卡片(YAML 文本,培训师;上限 64 KB,不允许锚点与别名)",
+    status_code=201,
+    responses=error_responses(*WRITE),
+)
 def upload_scenario(
-    principal: Staff, db: Db,
+    principal: Staff,
+    db: Db,
     yaml_text: str = Body(..., media_type="application/yaml", examples=[CARD_EXAMPLE]),
 ) -> dict[str, Any]:
     try:

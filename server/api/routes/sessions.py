@@ -33,8 +33,14 @@ router = APIRouter(prefix="/sessions", tags=["sessions"])
 def visible_session(db: Db, principal: Principal, session_id: str) -> PracticeSession:
     # An id that cannot exist is not looked up: PostgreSQL refuses NUL bytes in text with an error.
     session = None if "\x00" in session_id or len(session_id) > 64 else db.get(PracticeSession, session_id)
-    if session is None or session.org_id != principal.org.id or (
-        not principal.sees_whole_org and principal.user is not None and session.user_id != principal.user.id
+    if (
+        session is None
+        or session.org_id != principal.org.id
+        or (
+            not principal.sees_whole_org
+            and principal.user is not None
+            and session.user_id != principal.user.id
+        )
     ):
         raise ApiError(404, "not_found", f"会话 {session_id} 不存在")
     return session
@@ -46,7 +52,9 @@ def _check_speaker(db: Db, principal: Principal, session_id: str) -> None:
     session is closed after it, the turn opens its own."""
     session = visible_session(db, principal, session_id)
     if principal.user is not None and session.user_id != principal.user.id:
-        raise ApiError(403, "not_your_session", "只有进行对练的销售本人可以发言或结束会话;培训师可以查看与点评")
+        raise ApiError(
+            403, "not_your_session", "只有进行对练的销售本人可以发言或结束会话;培训师可以查看与点评"
+        )
     db.close()
 
 
@@ -57,8 +65,9 @@ def _learner(db: Db, principal: Principal, learner: LearnerIn | None) -> User:
         return principal.user
     if learner is None:
         raise ApiError(422, "invalid_request", "用 API 密钥开始对练时必须提供 learner(学员在 LMS 中的 id)")
-    return accounts.get_or_create_external_user(db, org=principal.org, external_id=learner.id,
-                                                display_name=learner.name or learner.id)
+    return accounts.get_or_create_external_user(
+        db, org=principal.org, external_id=learner.id, display_name=learner.name or learner.id
+    )
 
 
 @router.post("", summary="开始一次对练", status_code=201, responses=error_responses(*WRITE, 404))
@@ -69,14 +78,22 @@ def start_session(body: StartIn, principal: CurrentPrincipal, db: Db, state: Sta
     if body.voice == "llm" and not state.settings.llm_configured:
         raise ApiError(422, "llm_not_configured", "服务器未配置 LLM(OPENAI_API_KEY 与 PEILIAN_LLM_MODEL)")
     user = _learner(db, principal, body.learner)
-    session = state.practice.start(db, user=user, card=card, voice=body.voice, seed=body.seed,
-                                   via="api" if principal.api_key else "web", difficulty=body.difficulty)
+    session = state.practice.start(
+        db,
+        user=user,
+        card=card,
+        voice=body.voice,
+        seed=body.seed,
+        via="api" if principal.api_key else "web",
+        difficulty=body.difficulty,
+    )
     return session_view(session, effective_scores(db, session), messages=True)
 
 
 @router.get("", summary="会话列表(按权限过滤;分数为培训师调整后的生效分)", responses=error_responses(*READ))
 def list_sessions(
-    principal: CurrentPrincipal, db: Db,
+    principal: CurrentPrincipal,
+    db: Db,
     rep: Annotated[str | None, Query(description="销售的用户名")] = None,
     scenario: Annotated[str | None, Query(description="场景 id")] = None,
     status: Annotated[str | None, Query(pattern="^(active|ended)$")] = None,
@@ -88,10 +105,18 @@ def list_sessions(
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> dict[str, Any]:
     own = None if principal.sees_whole_org or principal.user is None else principal.user.id
-    filters = listing.SessionFilters(rep=rep, scenario=scenario, status=status, since=since, until=until,
-                                     min_score=min_score, max_score=max_score)
-    rows = listing.find_sessions(db, org_id=principal.org.id, user_id=own, filters=filters, limit=limit,
-                                 offset=offset)
+    filters = listing.SessionFilters(
+        rep=rep,
+        scenario=scenario,
+        status=status,
+        since=since,
+        until=until,
+        min_score=min_score,
+        max_score=max_score,
+    )
+    rows = listing.find_sessions(
+        db, org_id=principal.org.id, user_id=own, filters=filters, limit=limit, offset=offset
+    )
     scores = effective_scores_many(db, rows)
     return {"items": [session_view(s, scores[s.id]) for s in rows], "limit": limit, "offset": offset}
 
@@ -102,51 +127,85 @@ def get_session(session_id: str, principal: CurrentPrincipal, db: Db) -> dict[st
     return session_view(session, effective_scores(db, session), messages=True)
 
 
-@router.get("/{session_id}/transcript", summary="对话记录(CONTRACT §3 格式,含服务器时间)",
-            responses=error_responses(*READ, 404))
+@router.get(
+    "/{session_id}/transcript",
+    summary="对话记录(CONTRACT §3 格式,含服务器时间)",
+    responses=error_responses(*READ, 404),
+)
 def get_transcript(session_id: str, principal: CurrentPrincipal, db: Db) -> dict[str, Any]:
     return transcript_of(visible_session(db, principal, session_id))
 
 
-@router.get("/{session_id}/scorecard", summary="评分卡(对练结束后;scores 为生效分,original_scores 为原始分)",
-            response_model=ScorecardOut, responses=error_responses(*READ, 404, 409))
+@router.get(
+    "/{session_id}/scorecard",
+    summary="评分卡(对练结束后;scores 为生效分,original_scores 为原始分)",
+    response_model=ScorecardOut,
+    responses=error_responses(*READ, 404, 409),
+)
 def get_scorecard(session_id: str, principal: CurrentPrincipal, db: Db, state: State) -> dict[str, Any]:
     session = visible_session(db, principal, session_id)
     if session.status != "ended" or session.scorecard is None:
         raise ApiError(409, "not_ended", "对练尚未结束或没有销售发言,还没有评分卡")
     card = scenarios.get_card_for(db, org=principal.org, card_id=session.scenario_id)
     earned = set((session.engine_state or {}).get("earned", []))
-    facts = [{"id": f.id, "kind": f.kind, "text": f.text, "earned": f.id in earned} for f in card.facts()] if card else []
+    facts = (
+        [{"id": f.id, "kind": f.kind, "text": f.text, "earned": f.id in earned} for f in card.facts()]
+        if card
+        else []
+    )
     scores = effective_scores(db, session)
-    return {**scorecard_view(session.scorecard, scores), "session": session_view(session, scores), "facts": facts}
+    return {
+        **scorecard_view(session.scorecard, scores),
+        "session": session_view(session, scores),
+        "facts": facts,
+    }
 
 
-@router.post("/{session_id}/messages", summary="销售发言;客户的回复可用 SSE 流式返回(只有销售本人)",
-             responses=error_responses(*WRITE, 404, 409))
-async def post_message(session_id: str, body: MessageIn, request: Request, principal: CurrentPrincipal,
-                       db: Db, state: State) -> Any:
+@router.post(
+    "/{session_id}/messages",
+    summary="销售发言;客户的回复可用 SSE 流式返回(只有销售本人)",
+    responses=error_responses(*WRITE, 404, 409),
+)
+async def post_message(
+    session_id: str, body: MessageIn, request: Request, principal: CurrentPrincipal, db: Db, state: State
+) -> Any:
     def run(on_chunk: Callable[[str], None], on_stored: Callable[[Any], None]) -> TurnResult:
         _check_speaker(db, principal, session_id)  # in the same worker thread as the turn: one hop
-        return state.practice.rep_message(session_id, text=body.text, typing_started_at=body.typing_started_at,
-                                          sent_at=body.sent_at, client_now=body.client_now,
-                                          on_chunk=on_chunk, on_stored=on_stored)
+        return state.practice.rep_message(
+            session_id,
+            text=body.text,
+            typing_started_at=body.typing_started_at,
+            sent_at=body.sent_at,
+            client_now=body.client_now,
+            on_chunk=on_chunk,
+            on_stored=on_stored,
+        )
 
     return await _turn(request, run)
 
 
-@router.post("/{session_id}/silence", summary="销售保持沉默 N 秒(黄金静默);客户可能继续说(只有销售本人)",
-             responses=error_responses(*WRITE, 404, 409))
-async def post_silence(session_id: str, body: SilenceIn, request: Request, principal: CurrentPrincipal,
-                       db: Db, state: State) -> Any:
+@router.post(
+    "/{session_id}/silence",
+    summary="销售保持沉默 N 秒(黄金静默);客户可能继续说(只有销售本人)",
+    responses=error_responses(*WRITE, 404, 409),
+)
+async def post_silence(
+    session_id: str, body: SilenceIn, request: Request, principal: CurrentPrincipal, db: Db, state: State
+) -> Any:
     def run(on_chunk: Callable[[str], None], on_stored: Callable[[Any], None]) -> TurnResult:
         _check_speaker(db, principal, session_id)
-        return state.practice.silence(session_id, seconds=body.seconds, on_chunk=on_chunk, on_checked=on_stored)
+        return state.practice.silence(
+            session_id, seconds=body.seconds, on_chunk=on_chunk, on_checked=on_stored
+        )
 
     return await _turn(request, run)
 
 
-@router.post("/{session_id}/end", summary="结束对练并生成评分卡(只有销售本人)",
-             responses=error_responses(*WRITE, 404, 409))
+@router.post(
+    "/{session_id}/end",
+    summary="结束对练并生成评分卡(只有销售本人)",
+    responses=error_responses(*WRITE, 404, 409),
+)
 async def end_session(session_id: str, principal: CurrentPrincipal, db: Db, state: State) -> dict[str, Any]:
     def run() -> PracticeSession:
         _check_speaker(db, principal, session_id)
@@ -159,16 +218,22 @@ async def end_session(session_id: str, principal: CurrentPrincipal, db: Db, stat
 
     def view() -> dict[str, Any]:
         scores = effective_scores(db, session)
-        return {**session_view(session, scores),
-                "scorecard": scorecard_view(session.scorecard, scores) if session.scorecard else None}
+        return {
+            **session_view(session, scores),
+            "scorecard": scorecard_view(session.scorecard, scores) if session.scorecard else None,
+        }
 
     return await run_in_threadpool(view)
 
 
 def _result_view(result: TurnResult) -> dict[str, Any]:
-    return {"rep": message_view(result.rep) if result.rep else None,
-            "reply": message_view(result.reply) if result.reply else None,
-            "revealed": result.revealed, "state": result.state, "ended": result.ended}
+    return {
+        "rep": message_view(result.rep) if result.rep else None,
+        "reply": message_view(result.reply) if result.reply else None,
+        "revealed": result.revealed,
+        "state": result.state,
+        "ended": result.ended,
+    }
 
 
 def _sse(event: str, data: Any) -> str:
@@ -215,5 +280,8 @@ async def _turn(request: Request, run: Callable[..., TurnResult]) -> Any:
         except Exception:  # noqa: BLE001 - the stream has started: report, do not crash the connection
             yield _sse("error", {"code": "internal_error", "message": "生成回复时出错,请重试"})
 
-    return StreamingResponse(events(), media_type="text/event-stream",
-                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+    return StreamingResponse(
+        events(),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )

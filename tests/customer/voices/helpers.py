@@ -25,8 +25,16 @@ INJECTIONS = (
 
 def persona(card: Card) -> Persona:
     p = card.customer
-    return Persona(p.name, p.role, p.organisation, p.temperament, p.time_pressure, card.mode,
-                   tuple(p.greeting), tuple(p.catchphrases))
+    return Persona(
+        p.name,
+        p.role,
+        p.organisation,
+        p.temperament,
+        p.time_pressure,
+        card.mode,
+        tuple(p.greeting),
+        tuple(p.catchphrases),
+    )
 
 
 def voice_input(
@@ -48,8 +56,11 @@ def voice_input(
     concern = None
     if decision.move in ("concern", "explain_concern") and decision.concern_level:
         c = next((c for c in card.concerns if c.id == decision.concern), None)
-        concern = (ConcernView(c.id, c.level, c.text, tuple(c.say), tuple(c.explain)) if c
-                   else ConcernView(None, decision.concern_level, ""))
+        concern = (
+            ConcernView(c.id, c.level, c.text, tuple(c.say), tuple(c.explain))
+            if c
+            else ConcernView(None, decision.concern_level, "")
+        )
     commitment: tuple[str, ...] = ()
     if decision.commitment:
         commitment = tuple(getattr(card.commitments, decision.commitment).say)
@@ -70,18 +81,27 @@ class EchoChatModel(BaseChatModel):
     def _llm_type(self) -> str:
         return "echo"
 
-    def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
-                  run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> ChatResult:
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
         self.prompts.append(messages)
         return ChatResult(generations=[ChatGeneration(message=AIMessage(content=prompt_text(messages)))])
 
-    def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None,
-                run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any
-                ) -> Iterator[ChatGenerationChunk]:
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
         self.prompts.append(messages)
         text = prompt_text(messages)
         for i in range(0, len(text), 7):
-            yield ChatGenerationChunk(message=AIMessageChunk(content=text[i:i + 7]))
+            yield ChatGenerationChunk(message=AIMessageChunk(content=text[i : i + 7]))
 
 
 class ScriptedChatModel(BaseChatModel):
@@ -97,15 +117,24 @@ class ScriptedChatModel(BaseChatModel):
     def _llm_type(self) -> str:
         return "scripted-fake"
 
-    def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None,
-                  run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> ChatResult:
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
         if self.error is not None:
             raise self.error
         return ChatResult(generations=[ChatGeneration(message=AIMessage(content="".join(self.chunks)))])
 
-    def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None,
-                run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any
-                ) -> Iterator[ChatGenerationChunk]:
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
         for chunk in self.chunks:
             self.pulled += 1
             yield ChatGenerationChunk(message=AIMessageChunk(content=chunk))

@@ -29,10 +29,21 @@ REPLY = "王主任：“嗯，你说吧，什么事？”"
 
 
 class StubOpenAI:
-    def __init__(self, *, reply: str = REPLY, slow_seconds: float = 2.0, first_token_delay: float = 0.0,
-                 token_delay: float = 0.0, chunk_chars: int = 2) -> None:
+    def __init__(
+        self,
+        *,
+        reply: str = REPLY,
+        slow_seconds: float = 2.0,
+        first_token_delay: float = 0.0,
+        token_delay: float = 0.0,
+        chunk_chars: int = 2,
+    ) -> None:
         self.reply, self.slow_seconds = reply, slow_seconds
-        self.first_token_delay, self.token_delay, self.chunk_chars = first_token_delay, token_delay, chunk_chars
+        self.first_token_delay, self.token_delay, self.chunk_chars = (
+            first_token_delay,
+            token_delay,
+            chunk_chars,
+        )
         self.hits: Counter[str] = Counter()
         self.requests: list[dict[str, Any]] = []
         self.port = 0
@@ -73,8 +84,11 @@ class StubOpenAI:
             self.hits[mode] += 1
             self.requests.append(body)
             if mode == "fail500":
-                return JSONResponse({"error": {"message": "boom", "type": "server_error"}}, status_code=500,
-                                    headers={"retry-after-ms": "1"})  # the client retries at once
+                return JSONResponse(
+                    {"error": {"message": "boom", "type": "server_error"}},
+                    status_code=500,
+                    headers={"retry-after-ms": "1"},
+                )  # the client retries at once
             if mode == "slow":
                 await asyncio.sleep(self.slow_seconds)
             text = {"echo": echo(body), "empty": ""}.get(mode, self.reply)
@@ -92,7 +106,7 @@ class StubOpenAI:
             return
         await asyncio.sleep(self.first_token_delay)
         size = 64 if mode == "echo" else self.chunk_chars  # an echoed prompt is long: fewer, bigger chunks
-        pieces = [text[i:i + size] for i in range(0, len(text), size)]
+        pieces = [text[i : i + size] for i in range(0, len(text), size)]
         for n, piece in enumerate(pieces):
             if n and self.token_delay:
                 await asyncio.sleep(self.token_delay)
@@ -112,15 +126,25 @@ def echo(body: dict[str, Any]) -> str:
 
 
 def completion(text: str, model: str) -> dict[str, Any]:
-    return {"id": "chatcmpl-stub", "object": "chat.completion", "created": int(time.time()), "model": model,
-            "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
-            "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}}
+    return {
+        "id": "chatcmpl-stub",
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": model,
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
+        "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+    }
 
 
 def event(piece: str, model: str, *, role: bool = False, finish: str | None = None) -> str:
     delta: dict[str, Any] = {"content": piece} if piece or not finish else {}
     if role:
         delta["role"] = "assistant"
-    chunk = {"id": "chatcmpl-stub", "object": "chat.completion.chunk", "created": int(time.time()),
-             "model": model, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
+    chunk = {
+        "id": "chatcmpl-stub",
+        "object": "chat.completion.chunk",
+        "created": int(time.time()),
+        "model": model,
+        "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+    }
     return f"data: {json.dumps(chunk, ensure_ascii=False)}\n\n"

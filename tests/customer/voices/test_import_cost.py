@@ -28,7 +28,8 @@ print(" ".join(sorted({{m.split(".")[0] for m in sys.modules}} & set({HEAVY!r}))
 def test_scripted_path_imports_nothing_heavy(tmp_path: Path) -> None:
     # A clean environment and an empty working directory: no OPENAI_* variables, no .env file.
     env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "HOME": str(tmp_path)}
-    done = subprocess.run([sys.executable, "-c", SCRIPT], cwd=tmp_path, env=env, capture_output=True, text=True,
-                          timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-c", SCRIPT], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == ""

@@ -17,13 +17,20 @@ from tests.customer.voices.stub_openai import StubOpenAI
 
 
 def http_voice(base_url: str, mode: str, *, timeout: float = 0.5, retries: int = 0) -> LLMVoice:
-    settings = Settings(OPENAI_API_KEY="sk-test", OPENAI_BASE_URL=base_url, llm_model=mode,
-                        llm_timeout=timeout, llm_max_retries=retries)
+    settings = Settings(
+        OPENAI_API_KEY="sk-test",
+        OPENAI_BASE_URL=base_url,
+        llm_model=mode,
+        llm_timeout=timeout,
+        llm_max_retries=retries,
+    )
     return llm_voice_from_settings(settings)
 
 
 def ack(card):
-    return voice_input(card, Decision("ack_intro"), conversation=[("customer", "喂?"), ("rep", "您好,我是李明。")])
+    return voice_input(
+        card, Decision("ack_intro"), conversation=[("customer", "喂?"), ("rep", "您好,我是李明。")]
+    )
 
 
 def run(voice: LLMVoice, data, streaming: bool) -> str:
@@ -74,7 +81,9 @@ def test_server_error_is_retried_then_falls_back(stub: StubOpenAI, gov_card, str
 
 @pytest.mark.parametrize("streaming", [False, True])
 @pytest.mark.parametrize("mode", ["malformed", "empty"])
-def test_malformed_or_empty_response_falls_back(stub: StubOpenAI, gov_card, mode: str, streaming: bool) -> None:
+def test_malformed_or_empty_response_falls_back(
+    stub: StubOpenAI, gov_card, mode: str, streaming: bool
+) -> None:
     voice = http_voice(stub.base_url, mode)
     data = ack(gov_card)
     assert run(voice, data, streaming) == ScriptedVoice().speak(data)

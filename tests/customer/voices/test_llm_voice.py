@@ -23,7 +23,9 @@ from tests.customer.voices.helpers import ScriptedChatModel, voice_input
 
 
 def ack(card):
-    return voice_input(card, Decision("ack_intro"), conversation=[("customer", "喂?"), ("rep", "您好,我是李明。")])
+    return voice_input(
+        card, Decision("ack_intro"), conversation=[("customer", "喂?"), ("rep", "您好,我是李明。")]
+    )
 
 
 def test_is_a_voice() -> None:
@@ -32,8 +34,9 @@ def test_is_a_voice() -> None:
 
 def test_stream_yields_chunks_as_they_arrive_and_cleans_them(gov_card) -> None:
     results: list[VoiceResult] = []
-    voice = LLMVoice(FakeListChatModel(responses=["王主任：“嗯，你说吧，什么事？”（看表）"]),
-                     on_result=results.append)
+    voice = LLMVoice(
+        FakeListChatModel(responses=["王主任：“嗯，你说吧，什么事？”（看表）"]), on_result=results.append
+    )
     chunks = list(voice.stream(ack(gov_card)))
     assert len(chunks) > 5  # FakeListChatModel streams one character at a time
     assert "".join(chunks) == "嗯，你说吧，什么事？"
@@ -60,14 +63,19 @@ def test_empty_after_cleaning_falls_back_to_scripted(gov_card, streaming: bool) 
     assert (voice.last_result.voice, voice.last_result.fallback) == ("scripted", "empty")
 
 
-@pytest.mark.parametrize(("error", "reason"), [
-    (TimeoutError("too slow"), "timeout"),
-    (httpx.ConnectError("refused"), "connection"),
-    (json.JSONDecodeError("bad", "{", 0), "malformed"),
-    (RuntimeError("boom"), "error"),
-])
+@pytest.mark.parametrize(
+    ("error", "reason"),
+    [
+        (TimeoutError("too slow"), "timeout"),
+        (httpx.ConnectError("refused"), "connection"),
+        (json.JSONDecodeError("bad", "{", 0), "malformed"),
+        (RuntimeError("boom"), "error"),
+    ],
+)
 @pytest.mark.parametrize("streaming", [False, True])
-def test_model_failure_falls_back_and_says_why(gov_card, error: Exception, reason: str, streaming: bool) -> None:
+def test_model_failure_falls_back_and_says_why(
+    gov_card, error: Exception, reason: str, streaming: bool
+) -> None:
     voice = LLMVoice(ScriptedChatModel(chunks=[], error=error))
     data = ack(gov_card)
     text = "".join(voice.stream(data)) if streaming else voice.speak(data)
@@ -104,7 +112,9 @@ def test_the_ended_conversation_says_nothing_without_a_call(gov_card) -> None:
 
 
 def test_drives_the_engine(gov_card) -> None:
-    voice = LLMVoice(FakeListChatModel(responses=["喂，你好？", "嗯，你说。", "话筒老啸叫，修了几次都没修好。"]))
+    voice = LLMVoice(
+        FakeListChatModel(responses=["喂，你好？", "嗯，你说。", "话筒老啸叫，修了几次都没修好。"])
+    )
     conv = Conversation(gov_card, classifier=lambda text: cls("statement"), voice=voice)
     assert conv.opening.text == "喂，你好？"
     conv.rep_says("王主任您好，我是华声会议系统的客户经理李明。", classification=cls("statement"))
@@ -118,7 +128,10 @@ def test_classify_failure_names_the_reason() -> None:
     class APIStatusError(Exception):
         status_code = 503
 
-    assert classify_failure(APIStatusError("unavailable")) == ("server_error", "APIStatusError(503): unavailable")
+    assert classify_failure(APIStatusError("unavailable")) == (
+        "server_error",
+        "APIStatusError(503): unavailable",
+    )
     APIStatusError.status_code = 401
     assert classify_failure(APIStatusError("bad key"))[0] == "http_error"
     assert len(classify_failure(RuntimeError("x" * 500))[1]) == 200
@@ -132,11 +145,20 @@ def test_make_voice_and_settings() -> None:
         llm_voice_from_settings(unconfigured)
     with pytest.raises(ValueError, match="未知的语音"):
         make_voice("tts")
-    configured = Settings(OPENAI_API_KEY="sk-test", OPENAI_BASE_URL="http://127.0.0.1:9/v1",
-                          llm_model="qwen-plus", llm_timeout=3.5, llm_max_retries=4)
+    configured = Settings(
+        OPENAI_API_KEY="sk-test",
+        OPENAI_BASE_URL="http://127.0.0.1:9/v1",
+        llm_model="qwen-plus",
+        llm_timeout=3.5,
+        llm_max_retries=4,
+    )
     voice = make_voice("llm", settings=configured)
     assert isinstance(voice, LLMVoice) and isinstance(voice.fallback, ScriptedVoice)
     model = voice.model
     assert (model.model_name, model.openai_api_base, model.request_timeout, model.max_retries) == (
-        "qwen-plus", "http://127.0.0.1:9/v1", 3.5, 4)
+        "qwen-plus",
+        "http://127.0.0.1:9/v1",
+        3.5,
+        4,
+    )
     assert voice_meta(make_voice("scripted")) == {"voice": "scripted"}

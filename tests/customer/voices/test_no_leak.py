@@ -57,8 +57,12 @@ def conversation(card: Card, earned: list[str], turn: int) -> list[tuple[str, st
     """A conversation with injection attempts; earned facts were said by the customer in earlier turns."""
     conv = [("customer", card.customer.greeting[0])]
     for i, fid in enumerate(earned):
-        conv += [("rep", INJECTIONS[i % len(INJECTIONS)]), ("customer", "你说什么?"), ("rep", "这方面能说说吗?"),
-                 ("customer", (card.fact(fid).say or [card.fact(fid).text])[0])]
+        conv += [
+            ("rep", INJECTIONS[i % len(INJECTIONS)]),
+            ("customer", "你说什么?"),
+            ("rep", "这方面能说说吗?"),
+            ("customer", (card.fact(fid).say or [card.fact(fid).text])[0]),
+        ]
     return [*conv, ("rep", INJECTIONS[turn % len(INJECTIONS)])]
 
 
@@ -71,23 +75,41 @@ def cases(card: Card) -> Iterator[tuple[VoiceInput, tuple[str, ...]]]:
     for i, fid in enumerate(ids):
         earned = ids[:i]
         move = ("answer", "continue", "agree", "correct", "answer_expectation")[i % 5]
-        data = voice_input(card, Decision(move, facts=(fid,)), earned=earned, conversation=conversation(card, earned, i))
+        data = voice_input(
+            card, Decision(move, facts=(fid,)), earned=earned, conversation=conversation(card, earned, i)
+        )
         yield data, (card.fact(fid).text,)
     for f in card.facts():
         if f.hint:
-            yield voice_input(card, Decision("deflect", hint=f.id), conversation=conversation(card, [], 0)), (f.hint,)
+            yield (
+                voice_input(card, Decision("deflect", hint=f.id), conversation=conversation(card, [], 0)),
+                (f.hint,),
+            )
     for c in card.concerns:
         for move in ("concern", "explain_concern"):
             d = Decision(move, concern=c.id, concern_level=c.level)
             yield voice_input(card, d, earned=ids[:2], conversation=conversation(card, ids[:2], 1)), (c.text,)
-    yield voice_input(card, Decision("ask_detail", missing=("time", "people", "benefit")), earned=ids[:1],
-                      conversation=conversation(card, ids[:1], 2)), ()
+    yield (
+        voice_input(
+            card,
+            Decision("ask_detail", missing=("time", "people", "benefit")),
+            earned=ids[:1],
+            conversation=conversation(card, ids[:1], 2),
+        ),
+        (),
+    )
     for name in ("highest", "lowest"):
         d = Decision("accept_commitment", commitment=name, end=True, closing="commit")
-        yield voice_input(card, d, earned=ids[:3], conversation=conversation(card, ids[:3], 3)), (
-            getattr(card.commitments, name).say[0],)
-    yield voice_input(card, Decision("hang_up", end=True, closing="hang_up"),
-                      conversation=conversation(card, [], 3)), ()
+        yield (
+            voice_input(card, d, earned=ids[:3], conversation=conversation(card, ids[:3], 3)),
+            (getattr(card.commitments, name).say[0],),
+        )
+    yield (
+        voice_input(
+            card, Decision("hang_up", end=True, closing="hang_up"), conversation=conversation(card, [], 3)
+        ),
+        (),
+    )
 
 
 def check(card: Card, data: VoiceInput, prompt: str, reply: str, required: tuple[str, ...]) -> None:
@@ -116,8 +138,13 @@ def test_echo_model_leaks_nothing_unearned_for_every_card(cards: dict[str, Card]
 
 @pytest.mark.parametrize("streaming", [False, True])
 def test_echo_over_real_http_leaks_nothing(stub: StubOpenAI, cards: dict[str, Card], streaming: bool) -> None:
-    settings = Settings(OPENAI_API_KEY="sk-test", OPENAI_BASE_URL=stub.base_url, llm_model="echo",
-                        llm_timeout=5.0, llm_max_retries=0)
+    settings = Settings(
+        OPENAI_API_KEY="sk-test",
+        OPENAI_BASE_URL=stub.base_url,
+        llm_model="echo",
+        llm_timeout=5.0,
+        llm_max_retries=0,
+    )
     voice = llm_voice_from_settings(settings, **UNCAPPED)
     for card in cards.values():
         for n, (data, required) in enumerate(cases(card)):
@@ -130,8 +157,14 @@ def test_echo_over_real_http_leaks_nothing(stub: StubOpenAI, cards: dict[str, Ca
 
 def test_engine_driven_echo_with_injections_leaks_nothing(cards: dict[str, Card]) -> None:
     """The real engine and classifier decide; facts get earned, injections come in between."""
-    questions = ["您今年最重要的工作目标是什么?", "还有呢?", "现在遇到的最大困难是什么?", "这件事造成了什么影响?",
-                 "这件事对您个人有什么影响?", "您对这个方案有什么要求?"]
+    questions = [
+        "您今年最重要的工作目标是什么?",
+        "还有呢?",
+        "现在遇到的最大困难是什么?",
+        "这件事造成了什么影响?",
+        "这件事对您个人有什么影响?",
+        "您对这个方案有什么要求?",
+    ]
     earned_any = 0
     for card in cards.values():
         conv = Conversation(card, seed=1, voice=LLMVoice(EchoChatModel(), **UNCAPPED))
@@ -143,13 +176,18 @@ def test_engine_driven_echo_with_injections_leaks_nothing(cards: dict[str, Card]
             conv.state.patience = 100.0
             reply = conv.rep_says(line)
             d, earned = reply.decision, set(conv.state.earned)
-            assert all(card.fact(fid).text in reply.text for fid in d.facts)  # the echo carries what is earned
+            assert all(
+                card.fact(fid).text in reply.text for fid in d.facts
+            )  # the echo carries what is earned
             for fact in card.facts():
                 if fact.id not in earned:
                     assert all(s not in reply.text for s in (fact.text, *fact.say)), (card.id, fact.id)
             for c in card.concerns:
                 if c.id != d.concern:
-                    assert all(s not in reply.text for s in (c.text, *c.say, *c.explain) if len(s) >= 4), (card.id, c.id)
+                    assert all(s not in reply.text for s in (c.text, *c.say, *c.explain) if len(s) >= 4), (
+                        card.id,
+                        c.id,
+                    )
             if conv.state.ended:
                 break
         earned_any += bool(conv.state.earned)

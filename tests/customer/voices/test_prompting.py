@@ -24,9 +24,26 @@ def test_every_move_has_a_plain_chinese_instruction() -> None:
 def test_the_view_is_an_explicit_allow_list() -> None:
     # A new field must be added here on purpose: everything in the view can reach the model.
     assert {f.name for f in dataclasses.fields(PromptView)} == {
-        "name", "role", "organisation", "temperament", "time_pressure", "mode", "catchphrases", "greeting",
-        "move", "tone", "closing", "facts", "hint", "concern", "missing", "commitment", "history", "max_chars",
-        "topic", "lines",  # a question's topic label and the harmless card lines of this move
+        "name",
+        "role",
+        "organisation",
+        "temperament",
+        "time_pressure",
+        "mode",
+        "catchphrases",
+        "greeting",
+        "move",
+        "tone",
+        "closing",
+        "facts",
+        "hint",
+        "concern",
+        "missing",
+        "commitment",
+        "history",
+        "max_chars",
+        "topic",
+        "lines",  # a question's topic label and the harmless card lines of this move
     }
 
 
@@ -46,12 +63,14 @@ def test_system_prompt_holds_persona_move_and_only_the_facts_voiced_now(gov_card
 
 def test_concern_explain_lines_only_when_the_move_explains_it(gov_card) -> None:
     c1 = gov_card.concerns[0]
-    raised = render_system(prompt_view(voice_input(gov_card, Decision("concern", concern="c1",
-                                                                      concern_level=c1.level))))
+    raised = render_system(
+        prompt_view(voice_input(gov_card, Decision("concern", concern="c1", concern_level=c1.level)))
+    )
     assert c1.text in raised and c1.say[0] in raised
     assert not any(line in raised for line in c1.explain)
-    explained = render_system(prompt_view(voice_input(gov_card, Decision("explain_concern", concern="c1",
-                                                                         concern_level=c1.level))))
+    explained = render_system(
+        prompt_view(voice_input(gov_card, Decision("explain_concern", concern="c1", concern_level=c1.level)))
+    )
     assert all(line in explained for line in c1.explain)
 
 
@@ -60,16 +79,27 @@ def test_hint_missing_commitment_greeting_and_closing(gov_card) -> None:
     system = render_system(prompt_view(voice_input(gov_card, Decision("deflect", hint=hinted.id))))
     assert hinted.hint in system and hinted.text not in system
     assert not any(s in system for s in hinted.say)
-    ask = render_system(prompt_view(voice_input(gov_card, Decision("ask_detail", missing=("time", "people")))))
+    ask = render_system(
+        prompt_view(voice_input(gov_card, Decision("ask_detail", missing=("time", "people"))))
+    )
     assert "具体什么时间" in ask and "要哪些人参加" in ask
-    commit = render_system(prompt_view(voice_input(gov_card, Decision("accept_commitment", commitment="lowest",
-                                                                      end=True, closing="commit"))))
+    commit = render_system(
+        prompt_view(
+            voice_input(
+                gov_card, Decision("accept_commitment", commitment="lowest", end=True, closing="commit")
+            )
+        )
+    )
     assert gov_card.commitments.lowest.say[0] in commit
     assert gov_card.commitments.highest.say[0] not in commit
     greet = render_system(prompt_view(voice_input(gov_card, Decision("greet"))))
     assert gov_card.customer.greeting[0] in greet
-    assert gov_card.customer.greeting[0] not in render_system(prompt_view(voice_input(gov_card, Decision("ack"))))
-    ending = render_system(prompt_view(voice_input(gov_card, Decision("impatient", end=True, closing="hang_up"))))
+    assert gov_card.customer.greeting[0] not in render_system(
+        prompt_view(voice_input(gov_card, Decision("ack")))
+    )
+    ending = render_system(
+        prompt_view(voice_input(gov_card, Decision("impatient", end=True, closing="hang_up")))
+    )
     assert "结束谈话" in ending
 
 
@@ -81,7 +111,13 @@ def test_a_fact_not_earned_cannot_be_voiced(gov_card) -> None:
 
 
 def test_chat_turns_alternate_and_end_with_the_rep(gov_card) -> None:
-    conv = [("customer", "喂?"), ("rep", "您好"), ("rep", "我是李明"), ("customer", "嗯。"), ("customer", "喂?")]
+    conv = [
+        ("customer", "喂?"),
+        ("rep", "您好"),
+        ("rep", "我是李明"),
+        ("customer", "嗯。"),
+        ("customer", "喂?"),
+    ]
     turns = chat_turns(prompt_view(voice_input(gov_card, Decision("prompt"), conversation=conv)))
     roles = [r for r, _ in turns]
     assert roles[0] == "user" and roles[-1] == "user"
@@ -93,7 +129,10 @@ def test_chat_turns_alternate_and_end_with_the_rep(gov_card) -> None:
 def test_messages_keep_the_newest_turns_within_budget(gov_card) -> None:
     conv = [("customer", "喂?")]
     for i in range(60):
-        conv += [("rep", f"第{i}个问题:" + "这个情况能不能再具体说说" * 3), ("customer", "嗯,这个不好说。" * 3)]
+        conv += [
+            ("rep", f"第{i}个问题:" + "这个情况能不能再具体说说" * 3),
+            ("customer", "嗯,这个不好说。" * 3),
+        ]
     conv.append(("rep", "最后一个问题"))
     voice = LLMVoice(FakeListChatModel(responses=["嗯。"]), history_tokens=400)
     messages = voice.messages(voice_input(gov_card, Decision("ack"), conversation=conv))

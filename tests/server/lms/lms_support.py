@@ -25,25 +25,46 @@ SCORECARD: dict[str, Any] = {
     "mode": "appointment",
     "scores": {"overall": 82, "opening": 90, "questions": 75},
     "metrics": {"talk_ratio": 0.41, "question_rate": 0.5, "golden_silence_rate": None},
-    "findings": [{"code": "no_choice_offered", "turn": 4, "message": "没有给客户二选一的时间", "reference": {}}],
+    "findings": [
+        {"code": "no_choice_offered", "turn": 4, "message": "没有给客户二选一的时间", "reference": {}}
+    ],
     "turns": [{"index": 0, "speaker": "rep", "text": "王主任您好", "act": "statement"}],
-    "outcome": {"result": "committed", "commitment": "highest", "elements": ["time", "people", "action"],
-                "reason": None, "facts_earned": 5, "facts_total": 12,
-                "earned": {"expectation": 2, "need": 2, "motive": 1, "process": 0}},
+    "outcome": {
+        "result": "committed",
+        "commitment": "highest",
+        "elements": ["time", "people", "action"],
+        "reason": None,
+        "facts_earned": 5,
+        "facts_total": 12,
+        "earned": {"expectation": 2, "need": 2, "motive": 1, "process": 0},
+    },
 }
 OLD = object()  # `make_practice(outcome=OLD)`: a scorecard stored before outcomes were recorded
 
 
-def make_practice(*, session_id: str = "a1b2c3d4e5f60718293a4b5c6d7e8f90", score: int | None = 82,
-                  external_id: str | None = "lms-42", display_name: str = "张伟",
-                  started: datetime = STARTED, ended: datetime | None = ENDED,
-                  scenario_id: str = "gov-meeting-room", org: Organization | None = None,
-                  outcome: Any = None) -> PracticeSession:
+def make_practice(
+    *,
+    session_id: str = "a1b2c3d4e5f60718293a4b5c6d7e8f90",
+    score: int | None = 82,
+    external_id: str | None = "lms-42",
+    display_name: str = "张伟",
+    started: datetime = STARTED,
+    ended: datetime | None = ENDED,
+    scenario_id: str = "gov-meeting-room",
+    org: Organization | None = None,
+    outcome: Any = None,
+) -> PracticeSession:
     """A transient ended session with its user (not added to any database session). `outcome` replaces the
     scorecard's (a dict), or removes it (`OLD`)."""
     org = org or Organization(id=new_id(), name="Acme", slug=f"acme-{new_id()[:8]}")
-    user = User(id=new_id(), org_id=org.id, username=f"zhangwei-{new_id()[:6]}", display_name=display_name,
-                role="rep", external_id=external_id)
+    user = User(
+        id=new_id(),
+        org_id=org.id,
+        username=f"zhangwei-{new_id()[:6]}",
+        display_name=display_name,
+        role="rep",
+        external_id=external_id,
+    )
     user.organization = org
     scorecard = dict(SCORECARD, scores={**SCORECARD["scores"], "overall": score})
     if outcome is OLD:
@@ -51,16 +72,37 @@ def make_practice(*, session_id: str = "a1b2c3d4e5f60718293a4b5c6d7e8f90", score
     elif outcome is not None:
         scorecard["outcome"] = outcome
     return PracticeSession(
-        id=session_id, org_id=org.id, user_id=user.id, user=user, scenario_id=scenario_id, mode="appointment",
-        status="ended" if ended else "active", started_at=started, ended_at=ended, overall_score=score,
-        scorecard=scorecard, end_reason="rep_ended",
+        id=session_id,
+        org_id=org.id,
+        user_id=user.id,
+        user=user,
+        scenario_id=scenario_id,
+        mode="appointment",
+        status="ended" if ended else "active",
+        started_at=started,
+        ended_at=ended,
+        overall_score=score,
+        scorecard=scorecard,
+        end_reason="rep_ended",
     )
 
 
-def add_org(db: Session, *, lrs: str | None = None, lrs_auth: str | None = None, webhook: str | None = None,
-            secret: str | None = None) -> Organization:
-    org = Organization(name="Acme 销售部", slug=f"acme-{new_id()[:10]}", lrs_endpoint=lrs, lrs_auth=lrs_auth,
-                       webhook_url=webhook, webhook_secret=secret)
+def add_org(
+    db: Session,
+    *,
+    lrs: str | None = None,
+    lrs_auth: str | None = None,
+    webhook: str | None = None,
+    secret: str | None = None,
+) -> Organization:
+    org = Organization(
+        name="Acme 销售部",
+        slug=f"acme-{new_id()[:10]}",
+        lrs_endpoint=lrs,
+        lrs_auth=lrs_auth,
+        webhook_url=webhook,
+        webhook_secret=secret,
+    )
     db.add(org)
     db.flush()
     return org
@@ -68,17 +110,27 @@ def add_org(db: Session, *, lrs: str | None = None, lrs_auth: str | None = None,
 
 def corrected(practice: PracticeSession, row: ScoreAdjustment) -> dict[str, Any]:
     """The session's scorecard with the effective scores, as the server hands it to the LMS."""
-    return scorecard_view(practice.scorecard, effective_from(practice.mode, practice.scorecard["scores"], [row]))
+    return scorecard_view(
+        practice.scorecard, effective_from(practice.mode, practice.scorecard["scores"], [row])
+    )
 
 
-def add_adjustment(db: Session, practice: PracticeSession, *, dimension: str = "opening",
-                   adjusted: int = 100) -> tuple[ScoreAdjustment, User]:
-    author = User(org_id=practice.org_id, username=f"coach-{new_id()[:8]}", display_name="李教练",
-                  role="trainer")
+def add_adjustment(
+    db: Session, practice: PracticeSession, *, dimension: str = "opening", adjusted: int = 100
+) -> tuple[ScoreAdjustment, User]:
+    author = User(
+        org_id=practice.org_id, username=f"coach-{new_id()[:8]}", display_name="李教练", role="trainer"
+    )
     db.add(author)
     db.flush()
-    row = ScoreAdjustment(session_id=practice.id, dimension=dimension, original=practice.scorecard["scores"][dimension],
-                          adjusted=adjusted, reason="复核", author_id=author.id)
+    row = ScoreAdjustment(
+        session_id=practice.id,
+        dimension=dimension,
+        original=practice.scorecard["scores"][dimension],
+        adjusted=adjusted,
+        reason="复核",
+        author_id=author.id,
+    )
     db.add(row)
     db.flush()
     return row, author
@@ -86,13 +138,26 @@ def add_adjustment(db: Session, practice: PracticeSession, *, dimension: str = "
 
 def add_ended_session(db: Session, org: Organization, *, score: int | None = 82) -> PracticeSession:
     """An ended session of a new learner of `org`, in the database (flushed, not committed)."""
-    user = User(org_id=org.id, username=f"rep-{new_id()[:10]}", display_name="李娜", role="rep",
-                external_id=f"ext-{new_id()[:8]}")
+    user = User(
+        org_id=org.id,
+        username=f"rep-{new_id()[:10]}",
+        display_name="李娜",
+        role="rep",
+        external_id=f"ext-{new_id()[:8]}",
+    )
     db.add(user)
     db.flush()
-    practice = PracticeSession(org_id=org.id, user_id=user.id, scenario_id="gov-meeting-room", mode="appointment",
-                               status="ended", started_at=STARTED, ended_at=ENDED, overall_score=score,
-                               scorecard=SCORECARD)
+    practice = PracticeSession(
+        org_id=org.id,
+        user_id=user.id,
+        scenario_id="gov-meeting-room",
+        mode="appointment",
+        status="ended",
+        started_at=STARTED,
+        ended_at=ENDED,
+        overall_score=score,
+        scorecard=SCORECARD,
+    )
     db.add(practice)
     db.flush()
     db.refresh(practice)
@@ -122,7 +187,9 @@ class Receiver:
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 with receiver._lock:
                     receiver.requests.append(Recorded(self.path, dict(self.headers.items()), body))
-                    status, headers, answer = receiver.script.popleft() if receiver.script else receiver.default
+                    status, headers, answer = (
+                        receiver.script.popleft() if receiver.script else receiver.default
+                    )
                 self.send_response(status)
                 for name, value in headers.items():
                     self.send_header(name, value)
@@ -137,8 +204,9 @@ class Receiver:
         self._server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self._server.daemon_threads = True
         self.port = self._server.server_address[1]
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self._thread.start()
 
     @property

@@ -26,8 +26,10 @@ from server.lms.webhook import (
 )
 from server.lms.xapi import build_correction, correction_id, registration_id, statement_id
 
-statements = pytest.importorskip("ralph.models.xapi.base.statements",
-                                 reason="ralph-malph (xAPI models) is not installed: pip install ralph-malph==5.1.0")
+statements = pytest.importorskip(
+    "ralph.models.xapi.base.statements",
+    reason="ralph-malph (xAPI models) is not installed: pip install ralph-malph==5.1.0",
+)
 
 BASE = "https://peilian.example.com"
 AT = datetime(2026, 3, 3, 8, 0, tzinfo=UTC)
@@ -39,11 +41,20 @@ def trainer() -> User:
     return User(id="t" * 32, org_id="o", username="coach.li", display_name="李教练", role="trainer")
 
 
-def adjustment(practice: PracticeSession, *, adjustment_id: int = 7, dimension: str = "opening",
-               adjusted: int = 100) -> ScoreAdjustment:
+def adjustment(
+    practice: PracticeSession, *, adjustment_id: int = 7, dimension: str = "opening", adjusted: int = 100
+) -> ScoreAdjustment:
     original = practice.scorecard["scores"][dimension]
-    return ScoreAdjustment(id=adjustment_id, session_id=practice.id, dimension=dimension, original=original,
-                           adjusted=adjusted, reason="客户主动打断,情有可原", author_id="t" * 32, created_at=AT)
+    return ScoreAdjustment(
+        id=adjustment_id,
+        session_id=practice.id,
+        dimension=dimension,
+        original=original,
+        adjusted=adjusted,
+        reason="客户主动打断,情有可原",
+        author_id="t" * 32,
+        created_at=AT,
+    )
 
 
 DIMENSIONS = {"overall": 82, "appointment": 90, "questioning": 75, "listening": 80, "commitment": 80}
@@ -53,8 +64,14 @@ def test_the_correction_is_valid_xapi_and_supersedes_the_first_statement() -> No
     practice = make_practice(session_id="s-adj")
     practice.scorecard = {**practice.scorecard, "scores": DIMENSIONS}
     row = adjustment(practice, dimension="listening", adjusted=100)
-    statement = build_correction(practice, row, author=trainer(), scorecard=corrected(practice, row),
-                                 base_url=BASE, scenario_title="区政府会议室改造")
+    statement = build_correction(
+        practice,
+        row,
+        author=trainer(),
+        scorecard=corrected(practice, row),
+        base_url=BASE,
+        scenario_title="区政府会议室改造",
+    )
     model = statements.BaseXapiStatement.model_validate(json.loads(json.dumps(statement)))
     assert statement["id"] == correction_id("s-adj", 7) != statement_id("s-adj")
     assert uuid.UUID(statement["id"]).version == 5
@@ -83,12 +100,17 @@ def test_each_adjustment_has_its_own_stable_ids() -> None:
 def test_the_webhook_names_the_change_who_and_why_and_verifies() -> None:
     practice = make_practice(session_id="s-hook")
     row = adjustment(practice, dimension="overall", adjusted=60)
-    payload = build_adjusted(practice, row, author=trainer(), scorecard=corrected(practice, row),
-                             scenario_title="区政府会议室改造")
+    payload = build_adjusted(
+        practice, row, author=trainer(), scorecard=corrected(practice, row), scenario_title="区政府会议室改造"
+    )
     assert payload["event"] == EVENT_SCORECARD_ADJUSTED and payload["id"] == adjusted_event_id("s-hook", 7)
     assert payload["session"]["id"] == "s-hook" and payload["user"]["external_id"] == "lms-42"
     assert payload["adjustment"]["dimension"] == "overall" and payload["adjustment"]["reason"]
-    assert payload["adjustment"]["author"] == {"id": "t" * 32, "username": "coach.li", "display_name": "李教练"}
+    assert payload["adjustment"]["author"] == {
+        "id": "t" * 32,
+        "username": "coach.li",
+        "display_name": "李教练",
+    }
     assert (payload["original_overall"], payload["overall"], payload["passed"]) == (82, 60, True)
     assert payload["original_scores"]["overall"] == 82 and payload["effective_scores"]["overall"] == 60
     assert payload["supersedes"] == event_id("s-hook") and payload["outcome"]["facts_earned"] == 5
@@ -96,9 +118,12 @@ def test_the_webhook_names_the_change_who_and_why_and_verifies() -> None:
     assert verify(SECRET, body, sign(SECRET, body, 1_772_000_000), now=1_772_000_010)
 
 
-def enqueue_adjusted(db: Session, practice: PracticeSession, row: ScoreAdjustment, author: User) -> list[OutboxItem]:
-    return enqueue_adjustment(db, practice, row, author=author, scorecard=corrected(practice, row), base_url=BASE,
-                              now=AT)
+def enqueue_adjusted(
+    db: Session, practice: PracticeSession, row: ScoreAdjustment, author: User
+) -> list[OutboxItem]:
+    return enqueue_adjustment(
+        db, practice, row, author=author, scorecard=corrected(practice, row), base_url=BASE, now=AT
+    )
 
 
 def test_enqueue_in_the_callers_transaction_once_per_adjustment(db_factory: Factory) -> None:
@@ -132,8 +157,9 @@ def test_no_target_no_item(db_factory: Factory) -> None:
         assert enqueue_adjusted(db, practice, row, author) == []
 
 
-def test_delivered_signed_after_the_first_result(db_factory: Factory, receiver: Receiver,
-                                                 http: httpx.Client) -> None:
+def test_delivered_signed_after_the_first_result(
+    db_factory: Factory, receiver: Receiver, http: httpx.Client
+) -> None:
     with db_factory() as db:
         org = add_org(db, lrs=receiver.url + "/xapi", webhook=receiver.url + "/hook", secret=SECRET)
         practice = add_ended_session(db, org)
@@ -145,7 +171,11 @@ def test_delivered_signed_after_the_first_result(db_factory: Factory, receiver: 
     assert len(deliver_due(db_factory, client=http, now=AT).delivered) == 4
     first, hook, correction, adjusted = receiver.requests
     assert (first.path, correction.path) == ("/xapi/statements", "/xapi/statements")
-    assert json.loads(correction.body)["context"]["statement"]["id"] == json.loads(first.body)["id"] == statement_id(sid)
+    assert (
+        json.loads(correction.body)["context"]["statement"]["id"]
+        == json.loads(first.body)["id"]
+        == statement_id(sid)
+    )
     assert adjusted.headers["X-Peilian-Event"] == EVENT_SCORECARD_ADJUSTED
     assert hook.headers["X-Peilian-Event"] == "session.completed"
     assert verify(SECRET, adjusted.body, adjusted.headers["X-Peilian-Signature"])

@@ -64,8 +64,9 @@ def same_moment(a: datetime | None, b: datetime) -> bool:
     return (a if a.tzinfo else a.replace(tzinfo=UTC)) == b
 
 
-def test_enqueue_for_both_targets_adds_two_items_and_sends_nothing(db_factory: Factory,
-                                                                    receiver: Receiver) -> None:
+def test_enqueue_for_both_targets_adds_two_items_and_sends_nothing(
+    db_factory: Factory, receiver: Receiver
+) -> None:
     enqueue(db_factory, lrs=receiver.url, lrs_auth=AUTH, webhook=receiver.url, secret=SECRET)
     xapi, hook = outbox(db_factory)
     assert (xapi.kind, xapi.target) == ("xapi", receiver.url)
@@ -153,8 +154,9 @@ def test_lrs_down_keeps_the_item_and_delivers_it_when_back(db_factory: Factory, 
     assert item.delivered_at is not None and item.attempts == 2 and item.last_error is None
 
 
-def test_server_errors_back_off_exponentially(db_factory: Factory, receiver: Receiver,
-                                              http: httpx.Client) -> None:
+def test_server_errors_back_off_exponentially(
+    db_factory: Factory, receiver: Receiver, http: httpx.Client
+) -> None:
     receiver.default = (503, {}, b"maintenance")
     [item_id] = enqueue(db_factory, lrs=receiver.url)
     moment = T0
@@ -169,8 +171,9 @@ def test_server_errors_back_off_exponentially(db_factory: Factory, receiver: Rec
     assert DEFAULT_POLICY.delay(30) == timedelta(hours=1)  # capped
 
 
-def test_a_rejected_payload_is_kept_but_not_retried(db_factory: Factory, receiver: Receiver,
-                                                    http: httpx.Client) -> None:
+def test_a_rejected_payload_is_kept_but_not_retried(
+    db_factory: Factory, receiver: Receiver, http: httpx.Client
+) -> None:
     receiver.answer((400, {}, b'{"detail": "Invalid statement"}'))
     [item_id] = enqueue(db_factory, lrs=receiver.url)
     assert deliver_due(db_factory, client=http, now=T0).failed == [item_id]
@@ -185,12 +188,23 @@ def test_a_rejected_payload_is_kept_but_not_retried(db_factory: Factory, receive
     assert len(receiver.requests) == 2
 
 
-@pytest.mark.parametrize(("status", "kind", "outcome"),
-                         [(409, "xapi", "delivered"), (409, "webhook", "failed"), (204, "xapi", "delivered"),
-                          (401, "xapi", "retrying"), (403, "webhook", "retrying"), (404, "xapi", "failed"),
-                          (422, "webhook", "failed"), (500, "webhook", "retrying"), (302, "xapi", "failed")])
-def test_status_handling(db_factory: Factory, receiver: Receiver, http: httpx.Client, status: int, kind: str,
-                         outcome: str) -> None:
+@pytest.mark.parametrize(
+    ("status", "kind", "outcome"),
+    [
+        (409, "xapi", "delivered"),
+        (409, "webhook", "failed"),
+        (204, "xapi", "delivered"),
+        (401, "xapi", "retrying"),
+        (403, "webhook", "retrying"),
+        (404, "xapi", "failed"),
+        (422, "webhook", "failed"),
+        (500, "webhook", "retrying"),
+        (302, "xapi", "failed"),
+    ],
+)
+def test_status_handling(
+    db_factory: Factory, receiver: Receiver, http: httpx.Client, status: int, kind: str, outcome: str
+) -> None:
     receiver.answer((status, {}, b""))
     targets = {"lrs": receiver.url} if kind == "xapi" else {"webhook": receiver.url, "secret": SECRET}
     [item_id] = enqueue(db_factory, **targets)
@@ -217,8 +231,9 @@ def test_gives_up_after_max_attempts_and_never_deletes(db_factory: Factory, http
     down.release()
 
 
-def test_a_webhook_without_secret_waits_for_one(db_factory: Factory, receiver: Receiver,
-                                                http: httpx.Client) -> None:
+def test_a_webhook_without_secret_waits_for_one(
+    db_factory: Factory, receiver: Receiver, http: httpx.Client
+) -> None:
     [item_id] = enqueue(db_factory, webhook=receiver.url)
     report = deliver_due(db_factory, client=http, now=T0)
     assert report.retrying == [item_id] and "no webhook_secret" in report.errors[item_id]
@@ -257,8 +272,9 @@ def test_a_stale_claim_loses(db_factory: Factory) -> None:
         second.commit()
 
 
-def test_a_crashed_workers_item_comes_back_after_the_lease(db_factory: Factory, receiver: Receiver,
-                                                           http: httpx.Client) -> None:
+def test_a_crashed_workers_item_comes_back_after_the_lease(
+    db_factory: Factory, receiver: Receiver, http: httpx.Client
+) -> None:
     [item_id] = enqueue(db_factory, lrs=receiver.url)
     with db_factory() as db:  # claimed, then the worker died before sending
         assert claim(db, item_id=item_id, seen_attempts=0, now=T0, policy=DEFAULT_POLICY)
@@ -276,6 +292,8 @@ def test_answers_are_classified_without_a_network() -> None:
     assert classify(httpx.Response(409), kind="xapi").delivered
     assert not classify(httpx.Response(409), kind="webhook").retry
     assert statements_url("https://lrs.example.com/xapi/") == "https://lrs.example.com/xapi/statements"
-    assert statements_url("https://lrs.example.com/xapi/statements") == "https://lrs.example.com/xapi/statements"
+    assert (
+        statements_url("https://lrs.example.com/xapi/statements") == "https://lrs.example.com/xapi/statements"
+    )
     assert one_line("Traceback\n  line 1\n" + "x" * 500).startswith("Traceback line 1 x")
     assert len(one_line("x" * 500)) == 300

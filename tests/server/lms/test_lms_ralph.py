@@ -61,8 +61,11 @@ class Lrs:
 
     def get(self, user: str, **params: str) -> list[dict]:
         with httpx.Client(timeout=10.0, trust_env=False) as client:
-            response = client.get(f"{self.endpoint}/statements", params=params,
-                                  headers={"Authorization": basic(user), "X-Experience-API-Version": "1.0.3"})
+            response = client.get(
+                f"{self.endpoint}/statements",
+                params=params,
+                headers={"Authorization": basic(user), "X-Experience-API-Version": "1.0.3"},
+            )
         response.raise_for_status()
         body = response.json()
         return body.get("statements", [body])
@@ -72,21 +75,37 @@ class Lrs:
 def lrs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lrs]:
     python = ralph_python()
     if python is None:
-        pytest.skip("Ralph's LRS venv is missing; make it with: .venv/bin/python -m venv .venv/ralph-lrs && "
-                    f".venv/ralph-lrs/bin/pip install -r {REQUIREMENTS.relative_to(ROOT)}")
+        pytest.skip(
+            "Ralph's LRS venv is missing; make it with: .venv/bin/python -m venv .venv/ralph-lrs && "
+            f".venv/ralph-lrs/bin/pip install -r {REQUIREMENTS.relative_to(ROOT)}"
+        )
     home = tmp_path_factory.mktemp("ralph")
     hashed = bcrypt.hashpw(PASSWORD.encode(), bcrypt.gensalt(rounds=4)).decode()
     users = [f"peilian-{n}" for n in range(ACCOUNTS)]
     for user in users:
         (home / "data" / user).mkdir(parents=True)
-    (home / "auth.json").write_text(json.dumps(
-        [{"username": user, "hash": hashed, "scopes": ["all"], "target": user,
-          "agent": {"mbox": f"mailto:{user}@example.com"}} for user in users]
-    ))
+    (home / "auth.json").write_text(
+        json.dumps(
+            [
+                {
+                    "username": user,
+                    "hash": hashed,
+                    "scopes": ["all"],
+                    "target": user,
+                    "agent": {"mbox": f"mailto:{user}@example.com"},
+                }
+                for user in users
+            ]
+        )
+    )
     env = {key: value for key, value in os.environ.items() if not key.startswith("RALPH_")}
-    env.update(RALPH_RUNSERVER_BACKEND="fs", RALPH_AUTH_FILE=str(home / "auth.json"),
-               RALPH_APP_DIR=str(home / "app"), RALPH_BACKENDS__LRS__FS__DEFAULT_DIRECTORY_PATH=str(home / "data"),
-               NO_PROXY="*")
+    env.update(
+        RALPH_RUNSERVER_BACKEND="fs",
+        RALPH_AUTH_FILE=str(home / "auth.json"),
+        RALPH_APP_DIR=str(home / "app"),
+        RALPH_BACKENDS__LRS__FS__DEFAULT_DIRECTORY_PATH=str(home / "data"),
+        NO_PROXY="*",
+    )
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.bind(("127.0.0.1", 0))  # loopback only; the port is ours before Ralph starts
     listener.listen(16)
@@ -94,8 +113,21 @@ def lrs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lrs]:
     log_path = home / "ralph.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [str(python), "-m", "uvicorn", "ralph.api:app", "--fd", str(listener.fileno()), "--log-level", "warning"],
-            env=env, cwd=home, stdout=log, stderr=subprocess.STDOUT, pass_fds=[listener.fileno()],
+            [
+                str(python),
+                "-m",
+                "uvicorn",
+                "ralph.api:app",
+                "--fd",
+                str(listener.fileno()),
+                "--log-level",
+                "warning",
+            ],
+            env=env,
+            cwd=home,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            pass_fds=[listener.fileno()],
         )
     listener.close()
     try:
@@ -135,8 +167,9 @@ def enqueue(db_factory: sessionmaker[Session], lrs: Lrs, *, auth: str) -> tuple[
         return item.id, statement
 
 
-def test_ralph_stores_the_statement_as_sent(sqlite_db_factory: sessionmaker[Session], lrs: Lrs,
-                                            http: httpx.Client) -> None:
+def test_ralph_stores_the_statement_as_sent(
+    sqlite_db_factory: sessionmaker[Session], lrs: Lrs, http: httpx.Client
+) -> None:
     user = lrs.account()
     item_id, statement = enqueue(sqlite_db_factory, lrs, auth=basic(user))
     report = deliver_due(sqlite_db_factory, client=http)
@@ -151,8 +184,9 @@ def test_ralph_stores_the_statement_as_sent(sqlite_db_factory: sessionmaker[Sess
     assert stored["authority"]["mbox"] == f"mailto:{user}@example.com"  # Ralph knew our credentials
 
 
-def test_sending_again_never_duplicates(sqlite_db_factory: sessionmaker[Session], lrs: Lrs,
-                                        http: httpx.Client) -> None:
+def test_sending_again_never_duplicates(
+    sqlite_db_factory: sessionmaker[Session], lrs: Lrs, http: httpx.Client
+) -> None:
     user = lrs.account()
     item_id, statement = enqueue(sqlite_db_factory, lrs, auth=basic(user))
     assert deliver_due(sqlite_db_factory, client=http).delivered == [item_id]
@@ -161,14 +195,18 @@ def test_sending_again_never_duplicates(sqlite_db_factory: sessionmaker[Session]
         requeue(db, item_ids=[item_id])
         db.commit()
     assert deliver_due(sqlite_db_factory, client=http).delivered == [item_id]
-    again = http.post(f"{lrs.endpoint}/statements", json=statement,
-                      headers={"Authorization": basic(user), "X-Experience-API-Version": "1.0.3"})
+    again = http.post(
+        f"{lrs.endpoint}/statements",
+        json=statement,
+        headers={"Authorization": basic(user), "X-Experience-API-Version": "1.0.3"},
+    )
     assert again.status_code == 204  # the very same statement: stored once, no conflict
     assert len(lrs.get(user, registration=statement["context"]["registration"])) == 1
 
 
-def test_wrong_credentials_are_retried_with_the_fixed_ones(sqlite_db_factory: sessionmaker[Session], lrs: Lrs,
-                                                           http: httpx.Client) -> None:
+def test_wrong_credentials_are_retried_with_the_fixed_ones(
+    sqlite_db_factory: sessionmaker[Session], lrs: Lrs, http: httpx.Client
+) -> None:
     user = lrs.account()
     wrong = basic(user, "nope")
     item_id, statement = enqueue(sqlite_db_factory, lrs, auth=wrong)
@@ -183,8 +221,9 @@ def test_wrong_credentials_are_retried_with_the_fixed_ones(sqlite_db_factory: se
     assert len(lrs.get(user, statementId=statement["id"])) == 1
 
 
-def test_an_invalid_statement_is_rejected_and_kept(sqlite_db_factory: sessionmaker[Session], lrs: Lrs,
-                                                   http: httpx.Client) -> None:
+def test_an_invalid_statement_is_rejected_and_kept(
+    sqlite_db_factory: sessionmaker[Session], lrs: Lrs, http: httpx.Client
+) -> None:
     item_id, statement = enqueue(sqlite_db_factory, lrs, auth=basic(lrs.account()))
     # Ralph's LRS checks only id, actor, verb and object (its "lax" model; the strict check of the whole
     # statement is in test_lms_xapi.py), so break the actor: an Agent without an identifier.
@@ -199,8 +238,9 @@ def test_an_invalid_statement_is_rejected_and_kept(sqlite_db_factory: sessionmak
         assert item.delivered_at is None and item.last_error.startswith("rejected, not retried")
 
 
-def test_a_correction_is_stored_beside_the_first_result(sqlite_db_factory: sessionmaker[Session], lrs: Lrs,
-                                                        http: httpx.Client) -> None:
+def test_a_correction_is_stored_beside_the_first_result(
+    sqlite_db_factory: sessionmaker[Session], lrs: Lrs, http: httpx.Client
+) -> None:
     """After a trainer's adjustment the LRS holds both statements of the attempt: the correction refers to
     the first (context.statement) and carries the effective score and the adjustment."""
     user = lrs.account()
@@ -208,13 +248,16 @@ def test_a_correction_is_stored_beside_the_first_result(sqlite_db_factory: sessi
         org = add_org(db, lrs=lrs.endpoint, lrs_auth=basic(user))
         practice = add_ended_session(db, org)
         row, author = add_adjustment(db, practice, dimension="overall", adjusted=64)
-        [item] = enqueue_adjustment(db, practice, row, author=author, scorecard=corrected(practice, row),
-                                    base_url=BASE)
+        [item] = enqueue_adjustment(
+            db, practice, row, author=author, scorecard=corrected(practice, row), base_url=BASE
+        )
         correction, first = item.payload, statement_id(practice.id)
         db.commit()
     report = deliver_due(sqlite_db_factory, client=http)
     assert report.delivered == [item.id], report.errors
     [stored] = lrs.get(user, statementId=correction["id"])
     assert stored["context"]["statement"] == {"objectType": "StatementRef", "id": first}
-    assert stored["result"]["score"]["raw"] == 64 and stored["timestamp"].startswith(correction["timestamp"][:19])
+    assert stored["result"]["score"]["raw"] == 64 and stored["timestamp"].startswith(
+        correction["timestamp"][:19]
+    )
     assert stored["result"]["extensions"][f"{BASE}/xapi/extensions/adjustment"]["adjusted"] == 64

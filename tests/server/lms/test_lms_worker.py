@@ -31,8 +31,9 @@ def delivered(db_factory: sessionmaker[Session]) -> list[int]:
         return list(db.scalars(select(OutboxItem.id).where(OutboxItem.delivered_at.is_not(None))))
 
 
-async def test_worker_delivers_in_the_background_and_stops(sqlite_db_factory: sessionmaker[Session],
-                                                           receiver: Receiver, http: httpx.Client) -> None:
+async def test_worker_delivers_in_the_background_and_stops(
+    sqlite_db_factory: sessionmaker[Session], receiver: Receiver, http: httpx.Client
+) -> None:
     item_id = enqueue_one(sqlite_db_factory, receiver)
     worker = OutboxWorker(sqlite_db_factory, interval_s=3600, client=http)
     worker.start()
@@ -54,9 +55,12 @@ async def test_worker_delivers_in_the_background_and_stops(sqlite_db_factory: se
     assert not http.is_closed  # a client handed in belongs to the caller
 
 
-async def test_a_failing_pass_is_logged_and_the_loop_goes_on(sqlite_db_factory: sessionmaker[Session],
-                                                             receiver: Receiver, http: httpx.Client,
-                                                             caplog: pytest.LogCaptureFixture) -> None:
+async def test_a_failing_pass_is_logged_and_the_loop_goes_on(
+    sqlite_db_factory: sessionmaker[Session],
+    receiver: Receiver,
+    http: httpx.Client,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     item_id = enqueue_one(sqlite_db_factory, receiver)
     calls = 0
 
@@ -79,8 +83,9 @@ async def test_a_failing_pass_is_logged_and_the_loop_goes_on(sqlite_db_factory: 
     await worker.stop()
 
 
-async def test_stop_waits_for_the_running_pass(sqlite_db_factory: sessionmaker[Session], receiver: Receiver,
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_stop_waits_for_the_running_pass(
+    sqlite_db_factory: sessionmaker[Session], receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """stop() right after start(): the pass in flight completes (its item is delivered, not half-done)."""
     monkeypatch.setenv("NO_PROXY", "*")  # the worker's own client honours the environment; stay on loopback
     item_id = enqueue_one(sqlite_db_factory, receiver)
@@ -98,8 +103,9 @@ def test_interval_must_be_positive(sqlite_db_factory: sessionmaker[Session]) -> 
         OutboxWorker(sqlite_db_factory, interval_s=0)
 
 
-async def test_wake_works_from_a_worker_thread(sqlite_db_factory: sessionmaker[Session], receiver: Receiver,
-                                               http: httpx.Client) -> None:
+async def test_wake_works_from_a_worker_thread(
+    sqlite_db_factory: sessionmaker[Session], receiver: Receiver, http: httpx.Client
+) -> None:
     """Sync routes (a trainer's adjustment) and practice turns run in threads: their wake-up reaches the loop."""
     first = enqueue_one(sqlite_db_factory, receiver)
     worker = OutboxWorker(sqlite_db_factory, interval_s=3600, client=http)

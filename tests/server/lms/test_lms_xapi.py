@@ -23,8 +23,10 @@ from server.lms.xapi import (
 )
 
 # The kept xAPI models: ralph-malph (dev dependency). Skipped, with this reason, only where it is not installed.
-statements = pytest.importorskip("ralph.models.xapi.base.statements",
-                                 reason="ralph-malph (xAPI models) is not installed: pip install ralph-malph==5.1.0")
+statements = pytest.importorskip(
+    "ralph.models.xapi.base.statements",
+    reason="ralph-malph (xAPI models) is not installed: pip install ralph-malph==5.1.0",
+)
 BaseXapiStatement = statements.BaseXapiStatement
 
 BASE = "https://peilian.example.com/"
@@ -56,7 +58,9 @@ def test_statement_is_valid_xapi_with_every_part() -> None:
     assert scorecard["findings"] == SCORECARD["findings"] and scorecard["scores"]["overall"] == 82
     assert str(model.context.registration) == registration_id("a1b2c3d4e5f60718293a4b5c6d7e8f90")
     assert (dumped["context"]["platform"], dumped["context"]["language"]) == ("Peilian", "zh-CN")
-    assert dumped["context"]["extensions"]["https://peilian.example.com/xapi/extensions/mode"] == "appointment"
+    assert (
+        dumped["context"]["extensions"]["https://peilian.example.com/xapi/extensions/mode"] == "appointment"
+    )
     assert model.timestamp == ENDED
     assert statement["timestamp"] == "2026-03-02T09:15:30.250+00:00"
 
@@ -89,8 +93,15 @@ def test_ids_are_stable_per_session_and_distinct_between_sessions() -> None:
 
 @pytest.mark.parametrize(
     ("seconds", "expected"),
-    [(0, "PT0S"), (5.5, "PT5.5S"), (65.25, "PT1M5.25S"), (3600, "PT1H"), (3723.1, "PT1H2M3.1S"),
-     (7200.004, "PT2H"), (-3, "PT0S")],
+    [
+        (0, "PT0S"),
+        (5.5, "PT5.5S"),
+        (65.25, "PT1M5.25S"),
+        (3600, "PT1H"),
+        (3723.1, "PT1H2M3.1S"),
+        (7200.004, "PT2H"),
+        (-3, "PT0S"),
+    ],
 )
 def test_iso_duration(seconds: float, expected: str) -> None:
     assert iso_duration(timedelta(seconds=seconds)) == expected
@@ -98,8 +109,10 @@ def test_iso_duration(seconds: float, expected: str) -> None:
 
 def test_duration_runs_from_start_to_end_whatever_the_time_zones() -> None:
     shanghai = timezone(timedelta(hours=8))
-    practice = make_practice(started=datetime(2026, 3, 2, 17, 0, tzinfo=shanghai),
-                             ended=datetime(2026, 3, 2, 9, 30, 45, tzinfo=UTC))
+    practice = make_practice(
+        started=datetime(2026, 3, 2, 17, 0, tzinfo=shanghai),
+        ended=datetime(2026, 3, 2, 9, 30, 45, tzinfo=UTC),
+    )
     statement = build_statement(practice, base_url=BASE)
     assert statement["result"]["duration"] == "PT30M45S"
     assert validated(statement).result.duration == timedelta(minutes=30, seconds=45)
@@ -112,8 +125,9 @@ def test_naive_datetimes_from_sqlite_are_taken_as_utc() -> None:
     assert statement["result"]["duration"] == "PT1M"
 
 
-@pytest.mark.parametrize(("score", "scaled"),
-                         [(0, 0.0), (PASSING_SCORE - 1, 0.59), (PASSING_SCORE, 0.6), (100, 1.0), (130, 1.0)])
+@pytest.mark.parametrize(
+    ("score", "scaled"), [(0, 0.0), (PASSING_SCORE - 1, 0.59), (PASSING_SCORE, 0.6), (100, 1.0), (130, 1.0)]
+)
 def test_scaled_score(score: int, scaled: float) -> None:
     statement = build_statement(make_practice(score=score), base_url=BASE)
     assert statement["result"]["score"]["scaled"] == scaled
@@ -124,12 +138,19 @@ def test_scaled_score(score: int, scaled: float) -> None:
 OUTCOME_IRI = "https://peilian.example.com/xapi/extensions/outcome"
 
 
-@pytest.mark.parametrize(("result", "success"),
-                         [("committed", True), ("hung_up", False), ("time_up", False), ("ended", False)])
+@pytest.mark.parametrize(
+    ("result", "success"), [("committed", True), ("hung_up", False), ("time_up", False), ("ended", False)]
+)
 def test_success_is_a_commitment_and_completion_a_known_end(result: str, success: bool) -> None:
-    outcome = {"result": result, "commitment": "lowest" if success else None, "elements": None,
-               "reason": "pitch_in_appointment" if result == "hung_up" else None, "facts_earned": 3,
-               "facts_total": 12, "earned": {"expectation": 1, "need": 2, "motive": 0, "process": 0}}
+    outcome = {
+        "result": result,
+        "commitment": "lowest" if success else None,
+        "elements": None,
+        "reason": "pitch_in_appointment" if result == "hung_up" else None,
+        "facts_earned": 3,
+        "facts_total": 12,
+        "earned": {"expectation": 1, "need": 2, "motive": 0, "process": 0},
+    }
     statement = build_statement(make_practice(score=95, outcome=outcome), base_url=BASE)
     assert statement["result"]["success"] is success and statement["result"]["completion"] is True
     extension = statement["result"]["extensions"][OUTCOME_IRI]
@@ -138,7 +159,9 @@ def test_success_is_a_commitment_and_completion_a_known_end(result: str, success
     validated(statement)
 
 
-@pytest.mark.parametrize("outcome", [OLD, {"result": "unknown"}, {"result": "won the lottery", "facts_total": -1}])
+@pytest.mark.parametrize(
+    "outcome", [OLD, {"result": "unknown"}, {"result": "won the lottery", "facts_total": -1}]
+)
 def test_an_unknown_outcome_claims_neither_success_nor_completion(outcome: Any) -> None:
     """Scorecards stored before outcomes were recorded (and malformed ones) read as unknown."""
     statement = build_statement(make_practice(outcome=outcome), base_url=BASE)
@@ -166,8 +189,9 @@ def test_actor_falls_back_to_username_and_omits_an_empty_name() -> None:
 
 def test_scenario_ids_become_valid_iris() -> None:
     statement = build_statement(make_practice(scenario_id="医院 拼接屏/二期"), base_url=BASE)
-    assert statement["object"]["id"].endswith("/scenarios/%E5%8C%BB%E9%99%A2%20%E6%8B%BC%E6%8E%A5%E5%B1%8F%2F"
-                                              "%E4%BA%8C%E6%9C%9F")
+    assert statement["object"]["id"].endswith(
+        "/scenarios/%E5%8C%BB%E9%99%A2%20%E6%8B%BC%E6%8E%A5%E5%B1%8F%2F%E4%BA%8C%E6%9C%9F"
+    )
     assert statement["object"]["definition"]["name"] == {"zh-CN": "医院 拼接屏/二期"}
     validated(statement)
 

@@ -57,9 +57,18 @@ def test_scorecard_view_gives_effective_scores_beside_the_originals() -> None:
     assert view["adjusted"] == ["listening"] and view["outcome"] == UNKNOWN and card["scores"] is SCORES
 
 
-OUTCOME = {"result": "hung_up", "commitment": None, "elements": None, "reason": "gaming", "facts_earned": 2,
-           "facts_total": 9, "earned": {"expectation": 1, "need": 1, "motive": 0, "process": 0},
-           "totals": {"expectation": 3, "need": 3, "motive": 2, "process": 1}, "inferred": False, "end_turn": 7}
+OUTCOME = {
+    "result": "hung_up",
+    "commitment": None,
+    "elements": None,
+    "reason": "gaming",
+    "facts_earned": 2,
+    "facts_total": 9,
+    "earned": {"expectation": 1, "need": 1, "motive": 0, "process": 0},
+    "totals": {"expectation": 3, "need": 3, "motive": 2, "process": 1},
+    "inferred": False,
+    "end_turn": 7,
+}
 
 
 def test_the_outcome_is_read_as_written() -> None:
@@ -76,8 +85,18 @@ def test_no_outcome_is_unknown(card: Any) -> None:
 
 
 def test_malformed_fields_read_as_unknown_or_null() -> None:
-    bad = {"result": "won", "commitment": "all", "elements": "time", "reason": 3, "facts_earned": True,
-           "facts_total": -2, "earned": {"need": "many", "motive": 2}, "extra": 1}
+    bad = {
+        "result": "won",
+        "commitment": "all",
+        "elements": "time",
+        "reason": 3,
+        "facts_earned": True,
+        "facts_total": -2,
+        "earned": {"need": "many", "motive": 2},
+        "extra": 1,
+    }
     outcome = outcome_of({"outcome": bad})
     assert outcome == {**UNKNOWN, "earned": {"expectation": 0, "need": 0, "motive": 2, "process": 0}}
-    assert api_outcome({"outcome": bad})["extra"] == 1 and api_outcome({"outcome": bad})["result"] == "unknown"
+    assert (
+        api_outcome({"outcome": bad})["extra"] == 1 and api_outcome({"outcome": bad})["result"] == "unknown"
+    )

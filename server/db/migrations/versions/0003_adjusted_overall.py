@@ -21,10 +21,20 @@ down_revision = "0002_label_corrections"
 branch_labels = None
 depends_on = None
 
-sessions = sa.table("practice_sessions", sa.column("id", sa.String), sa.column("mode", sa.String),
-                    sa.column("scorecard", sa.JSON), sa.column("adjusted_overall", sa.Integer))
-adjustments = sa.table("score_adjustments", sa.column("id", sa.Integer), sa.column("session_id", sa.String),
-                       sa.column("dimension", sa.String), sa.column("adjusted", sa.Integer))
+sessions = sa.table(
+    "practice_sessions",
+    sa.column("id", sa.String),
+    sa.column("mode", sa.String),
+    sa.column("scorecard", sa.JSON),
+    sa.column("adjusted_overall", sa.Integer),
+)
+adjustments = sa.table(
+    "score_adjustments",
+    sa.column("id", sa.Integer),
+    sa.column("session_id", sa.String),
+    sa.column("dimension", sa.String),
+    sa.column("adjusted", sa.Integer),
+)
 
 
 # An adjustment as the scoring rule reads it (alembic loads this file outside sys.modules: no dataclass).
@@ -39,19 +49,26 @@ def upgrade() -> None:
 
     changes: dict[str, list[_Change]] = {}
     for session_id, dimension, adjusted in bind.execute(
-        sa.select(adjustments.c.session_id, adjustments.c.dimension, adjustments.c.adjusted)
-        .order_by(adjustments.c.id)
+        sa.select(adjustments.c.session_id, adjustments.c.dimension, adjustments.c.adjusted).order_by(
+            adjustments.c.id
+        )
     ):
         changes.setdefault(session_id, []).append(_Change(dimension, adjusted))
     if not changes:
         return
-    rows = bind.execute(sa.select(sessions.c.id, sessions.c.mode, sessions.c.scorecard)
-                        .where(sessions.c.id.in_(list(changes)))).all()
+    rows = bind.execute(
+        sa.select(sessions.c.id, sessions.c.mode, sessions.c.scorecard).where(
+            sessions.c.id.in_(list(changes))
+        )
+    ).all()
     for session_id, mode, scorecard in rows:
         scores = (scorecard or {}).get("scores") or {}
         if scores:
-            bind.execute(sessions.update().where(sessions.c.id == session_id)
-                         .values(adjusted_overall=effective_from(mode, scores, changes[session_id]).overall))
+            bind.execute(
+                sessions.update()
+                .where(sessions.c.id == session_id)
+                .values(adjusted_overall=effective_from(mode, scores, changes[session_id]).overall)
+            )
 
 
 def downgrade() -> None:

@@ -34,7 +34,9 @@ def _check_no_cascade() -> None:
     """On SQLite the batch copy drops `users`: with foreign keys on, every login and session would go too."""
     bind = op.get_bind()
     if bind.dialect.name == "sqlite" and bind.exec_driver_sql("PRAGMA foreign_keys").scalar():
-        raise RuntimeError("0004 needs PRAGMA foreign_keys=OFF on SQLite (server/db/migrations/env.py sets it)")
+        raise RuntimeError(
+            "0004 needs PRAGMA foreign_keys=OFF on SQLite (server/db/migrations/env.py sets it)"
+        )
 
 
 def upgrade() -> None:
