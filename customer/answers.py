@@ -14,6 +14,7 @@ Every question gets an answer on its topic (issue: a reply answers the message i
 
 from __future__ import annotations
 
+from customer import commit
 from customer.decision import Decision
 from customer.handlers import handles
 from customer.state import State
@@ -60,12 +61,17 @@ class AnsweringRules:
     def on_exploratory(self, state: State, cls, text: str) -> Decision:
         cat = cls.focus if cls.focus in CATEGORIES else "need"
         said = cues(text)
-        personal = said.personal or cat == "motive"
+        asks = [a for a in said.asks if a != "broad"]
+        # "哪位领导点头?" names a person but asks about the process: answered as a process question
+        process_ask = bool(asks) and asks[0] in self.n("answering.process_asks") and not said.motive_words
+        personal = (said.personal or cat == "motive") and not process_ask
         if personal:
             need = self.grounded_need(text, state)
             if need is not None:
                 return self.motive_for(state, need, text)
-            if said.personal:  # 动机具有不可猜测性: a vague personal question gets a polite non-answer
+            if (
+                said.personal and not process_ask
+            ):  # 动机具有不可猜测性: a vague personal question gets a polite non-answer
                 return self.no_motive(state)
             cat = "need"  # read as about him, but it names nothing personal: answered as a question
         topical = self.topical(text, state, cat)
@@ -91,6 +97,13 @@ class AnsweringRules:
             state.recapped.append(told[0].id)
             state.topic = told[0].id
             return Decision("recap", facts=(told[0].id,), reason="already_told")
+        if asks:  # it names none of his topics, but asks for a kind of thing: the fact of that kind
+            return self.by_ask(state, asks, text)
+        if not said.asks and said.self_intro:  # "您好,是赵主任吗?我是…": an opening, not a question yet
+            return Decision("ack_intro", lines_from="intro_reply", reason="introduction")
+        if not said.asks and ("?" in text or "？" in text):
+            # a closed question about something he has no story for ("您看周五可以吗?"): a plain answer
+            return Decision("noncommittal", reason="question_off_topic")
         found = self.next_in(cat, state)
         if found is not None:
             return self.disclosed(state, found, text, "broad_question")
@@ -106,6 +119,34 @@ class AnsweringRules:
                     "answer_expectation", facts=self.reveal(state, [exp.id]), reason="expectation_instead"
                 )
         return self.too_early(state, min(left, key=self.min_trust))
+
+    def by_ask(self, state: State, asks: list[str], text: str) -> Decision:
+        """A question that names no topic of his, by what it asks (原因, 后果, 谁拍板 …): the easiest fact of the
+        first kind that answers it, or a surface answer on that fact's topic when trust is short; once those
+        are told, a recap, then a plain answer."""
+        if asks[0] == "worry" and not state.concern:
+            voiced = commit.voice_concern(self.card, state)
+            if voiced is not None:
+                return voiced
+        table = self.n("answering.asks")
+        kinds: list[str] = []
+        for ask in asks:
+            kinds += [k for k in table.get(ask, ()) if k not in kinds]
+        facts = [f for f in self.card.facts() if f.kind in kinds and not f.id.startswith("m")]
+        fresh = [f for f in facts if f.id not in state.earned]
+        if fresh:
+            first = min(kinds.index(f.kind) for f in fresh)
+            group = sorted((f for f in fresh if kinds.index(f.kind) == first), key=self.min_trust)
+            found = next((f for f in group if self.eligible(f, state)), None)
+            if found is not None:
+                return self.disclosed(state, found, text, "asked_kind")
+            return self.too_early(state, group[0])
+        told = sorted((f for f in facts if f.id in state.earned), key=lambda f: state.earned.index(f.id))
+        if told and told[-1].id not in state.recapped:
+            state.recapped.append(told[-1].id)
+            state.topic = told[-1].id
+            return Decision("recap", facts=(told[-1].id,), reason="asked_kind_told")
+        return Decision("noncommittal", reason="asked_kind_exhausted")
 
     def motive_for(self, state: State, need: str, text: str) -> Decision:
         """A personal question grounded in a told need (通过需求看到动机): the motive tied to it, if trusted."""

@@ -96,15 +96,35 @@ def _pick(card: Card, state: State, level: int) -> str | None:
 
 def _raise(card: Card, state: State, level: int, reason: str) -> Decision:
     state.count("refusals")
+    ends = level >= 4 or (
+        level >= NO_COMMIT and (card.mode == "appointment" or state.counts["refusals"] >= 2)
+    )
     cid = _pick(card, state, level)
+    if (
+        ends
+        and cid is not None
+        and CONCERN_LEVELS.index(next(c.level for c in card.concerns if c.id == cid)) < level
+    ):
+        cid = None  # a milder card concern is often a question: asked and hung up on in one breath
     if cid is not None:
         state.used_concerns.append(cid)
     state.concern, state.concern_id, state.concern_stage = CONCERN_LEVELS[level], cid, "raised"
     decision = Decision("concern", concern=cid, concern_level=CONCERN_LEVELS[level], reason=reason)
-    ends = level >= 4 or (
-        level >= NO_COMMIT and (card.mode == "appointment" or state.counts["refusals"] >= 2)
-    )
     return finish(state, "hung_up", decision) if ends else decision
+
+
+def voice_concern(card: Card, state: State) -> Decision | None:
+    """探寻异议 with nothing open: asked what worries him, he names his mildest unused concern (up to 反对);
+    the rep can then explore and clear it. None when he has none left to name."""
+    unused = [c for c in card.concerns if c.id not in state.used_concerns]
+    mild = [c for c in unused if CONCERN_LEVELS.index(c.level) <= 2]
+    if not mild:
+        return None
+    c = min(mild, key=lambda c: CONCERN_LEVELS.index(c.level))
+    state.used_concerns.append(c.id)
+    # asked for it, he says it: the rep has explored it already (探寻异议), a plan next can clear it
+    state.concern, state.concern_id, state.concern_stage = c.level, c.id, "explored"
+    return Decision("concern", concern=c.id, concern_level=c.level, reason="concern_probed")
 
 
 def _value_of_ask(card: Card, state: State, cls, text: str, n: Numbers) -> float:

@@ -109,7 +109,7 @@ class Rules(AnsweringRules, ListeningRules):
             return self.offended(state, "contempt", "contempt")
         if said.self_intro and "intro" not in state.counts:
             self.introduced(state)
-            if act in ("commitment", "statement") or not cls.is_question:
+            if act in ("commitment", "statement") or not cls.is_question or not said.asks:
                 # 释疑: company, role, name and purpose (in a call: the meeting) — the method, not an ask yet
                 return Decision("ack_intro", lines_from="intro_reply", reason="introduction")
         for cue in ("pleading", "pressure_close"):  # begging or pushing for the yes (坚韧不拔 or 死不要脸?)

@@ -163,6 +163,15 @@ def find(sentences: list[str], flags: list[bool]) -> CommitmentAsk | None:
         if ok:
             hits.append(i)
             rules.extend(n for n in names if n not in rules)
+    if not hits and len(sentences) > 1 and flags[-1] and _rule("commitment_tag").fires(sentences[-1]):
+        # "…开个半小时启动会,定好试点指标。您看可以吗?": a bare tag asks for the proposal before it
+        for i in (len(sentences) - 2, len(sentences) - 3):
+            if i < 0:
+                break
+            ok, names = is_commitment_sentence(sentences[i] + sentences[-1], True)
+            if ok:
+                hits, rules = [i, len(sentences) - 1], names
+                break
     if not hits:
         return None
     near = sorted({j for i in hits for j in (i - 1, i, i + 1) if 0 <= j < len(sentences)})

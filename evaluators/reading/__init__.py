@@ -102,6 +102,15 @@ class Cues:
         return self._has("cue_personal")
 
     @cached_property
+    def asks(self) -> tuple[str, ...]:  # what the last question asks about (ask_* rules, in their order)
+        if not self._norm:
+            return ()
+        sentences = text.split(self._norm) or [self._norm]
+        last = next((s for s in reversed(sentences) if text.is_question(s)), sentences[-1])
+        rules = cue_lexicon().cue_rules
+        return tuple(k[4:] for k, m in rules.items() if k.startswith("ask_") and m.search(last))
+
+    @cached_property
     def empathy(self) -> bool:  # 同理心
         return self._has("cue_empathy")
 

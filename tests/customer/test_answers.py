@@ -130,3 +130,47 @@ def test_replies_fit_the_mode(gov, hospital) -> None:
         "下周二我们来做个测试，您看行吗？", classification=cls("commitment", elements=["time", "action"])
     )
     assert "见了面" not in reply.text  # a meeting is under way: no phone-call lines
+
+
+# -- a question that names none of his topics is answered by what it asks (cues.yaml ask_*) ---------------
+def test_a_question_about_consequences_gets_the_consequence_not_a_stock_fact(gov) -> None:
+    reply = convo(gov, trust=50).rep_says("要是开到一半断了，一般会闹出什么情况？", classification=NEED)
+    assert reply.decision.reason == "asked_kind"
+    assert [gov.fact(f).kind for f in reply.revealed] == ["不良影响"]
+
+
+def test_a_question_about_who_decides_gets_the_decision_process(gov) -> None:
+    reply = convo(gov, trust=50).rep_says("这件事最后是哪位领导点头？", classification=NEED)
+    assert [gov.fact(f).kind for f in reply.revealed] == ["决策"]
+
+
+def test_an_ask_answered_too_early_gets_the_surface_of_that_kind(gov) -> None:
+    reply = convo(gov, trust=5).rep_says("要是开到一半断了，一般会闹出什么情况？", classification=NEED)
+    assert not reply.revealed and reply.decision.move in ("surface", "deflect")
+    assert gov.fact(reply.decision.topic_of).kind == "不良影响"
+
+
+def test_a_closed_question_off_his_topics_gets_a_plain_answer_and_no_fact(gov) -> None:
+    reply = convo(gov, trust=60).rep_says("您那边停车方便吗？", classification=NEED)
+    assert not reply.revealed and reply.decision.move == "noncommittal"
+
+
+def test_a_wh_question_without_a_kind_is_a_broad_one(gov) -> None:
+    reply = convo(gov, trust=33).rep_says("您最希望解决的是什么？", classification=NEED)
+    assert reply.decision.reason == "broad_question" and reply.revealed
+
+
+def test_asked_what_worries_him_he_names_his_mildest_concern_and_a_plan_clears_it(gov) -> None:
+    conv = convo(gov, trust=40)
+    reply = conv.rep_says("如果下一步见面聊，您心里有什么顾虑吗？", classification=NEED)
+    assert reply.decision.move == "concern" and reply.decision.reason == "concern_probed"
+    assert reply.decision.concern_level == "疑问"
+    plan = conv.rep_says(
+        "我们给区里两个委办局做过同样的改造，可以先把案例和资质发您看看。", classification=cls("statement")
+    )
+    assert plan.decision.move == "concern_resolved"
+
+
+def test_an_opening_with_a_name_check_is_an_introduction_not_a_question(gov) -> None:
+    reply = convo(gov).rep_says("您好，请问是王主任吗？我是华声会议系统的客户经理李明。", classification=NEED)
+    assert reply.decision.move == "ack_intro"

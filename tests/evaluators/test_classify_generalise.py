@@ -172,3 +172,21 @@ def test_near_misses(text: str, act: str) -> None:
 )
 def test_pitch_shapes(text: str) -> None:
     _check(text, "pitch")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "下周三开个半小时启动会,定好试点指标。您看可以吗?",  # a bare tag asks for the proposal before it
+        "那陈总下周二上午我过去找您可以吗?",  # 过去 = go over there, not "in the past"
+        "好的,不耽误您太久。您看周五可以吗?",  # a time proposed
+        "要不我先去车间看看二号线的设备?",
+    ],
+)
+def test_proposals_closed_by_a_tag_or_a_time_are_asks(text: str) -> None:
+    assert classify(text).act == "commitment"
+
+
+def test_announcing_a_question_then_asking_it_is_a_question() -> None:
+    assert classify("那我先问个大点的:这次上MES,您最希望它帮工厂解决什么?").act == "exploratory"
+    assert classify("我回头问一下技术,再答复您,好吗?").act != "exploratory"

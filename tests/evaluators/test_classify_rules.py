@@ -84,6 +84,7 @@ RULE_EXAMPLES: dict[str, dict[str, tuple[str, str]]] = {
         "commitment_action_decide": ("把合同签下来", "合同模板"),
         "commitment_ask": ("能不能安排一下", "已经安排了。"),
         "commitment_not_ask": ("之前测试过吗", "下周测试一下"),
+        "commitment_tag": ("您看可以吗?", "您看这个价格可以吗?"),
         "commitment_scheduling_wh": ("您哪天方便", "您有什么要求"),
         "commitment_rep_intent": ("帮您看看问题出在哪", "问题出在哪"),
         "commitment_availability": ("下周二上午您方便吗", "您现在方便说话吗"),
