@@ -142,6 +142,12 @@ class AnsweringRules:
                 return self.disclosed(state, found, text, "asked_kind")
             return self.too_early(state, group[0])
         told = sorted((f for f in facts if f.id in state.earned), key=lambda f: state.earned.index(f.id))
+        if told and told[-1].id in state.last_disclosed:  # about what he just said: he goes on, no repeat
+            more = self.next_in(self.card.category(told[-1].id), state)
+            if more is not None:
+                return self.disclosed(state, more, text, "follow_up_question")
+            state.topic = told[-1].id
+            return Decision("elaborate", reason="follow_up_question")
         if told and told[-1].id not in state.recapped:
             state.recapped.append(told[-1].id)
             state.topic = told[-1].id

@@ -127,6 +127,8 @@ class Rules(AnsweringRules, ListeningRules):
         parrot = self.parrot(state, text, cls)
         if parrot is not None:
             return parrot
+        if cls.is_question and self.builds_on(state, text):
+            state.bump("trust", n("listening.builds_on.trust"))  # 倾听: the question starts from his words
         if act in ("exploratory", "control") and self.repeated(state, text):
             state.bump("patience", n("question.repeated.patience"))
             state.bump("trust", n("question.repeated.trust"))
@@ -165,6 +167,16 @@ class Rules(AnsweringRules, ListeningRules):
         state.bump("patience", n("listening.echo.patience"))
         state.bump("trust", n("listening.echo.trust_later") if count > 1 else 0)
         return Decision("parrot", reason="echo")
+
+    def builds_on(self, state: State, text: str) -> bool:
+        """A question that takes up some of his last words without copying them (a few times a call)."""
+        n = self.n
+        if len(state.last_customer) < 6 or state.counts.get("builds_on", 0) >= n("listening.builds_on.max"):
+            return False
+        if echo_ratio(text, state.last_customer) < n("listening.builds_on.ratio"):
+            return False
+        state.count("builds_on")
+        return True
 
     def repeated(self, state: State, text: str) -> bool:
         repeat = any(similarity(text, old) >= self.n("question.repeated.similarity") for old in state.asked)

@@ -119,6 +119,8 @@ class ScriptedVoice:
         ):
             catch = False  # the line opens with it already: "我跟你讲，我跟你讲" is a stutter
         facts = [self._fact(fid, data, offset, lead=move == "answer" and not catch) for fid in d.facts]
+        if move in ("recap", "correct"):  # said before in this call: again briefly, not word for word
+            facts = [_brief(f) for f in facts]
         fill = {
             "fact": facts[0] if facts else "",
             "hint": data.hint or "",
@@ -159,3 +161,13 @@ class ScriptedVoice:
         c = data.concern
         options = list(c.explain) if c is not None and c.explain else self.phrases["explain_generic"]
         return self._pick(options, data, "explain", offset)
+
+
+def _brief(said: str) -> str:
+    """The gist of a line said before: its first sentence, cut at a comma when long ("就是我刚才说的,…")."""
+    first = re.split(r"(?<=[。！？!?])", said, maxsplit=1)[0].rstrip("。！!")
+    if len(first) > 24:
+        cut = [m.start() for m in re.finditer(r"[，,；;]", first) if m.start() >= 12]
+        if cut:
+            first = first[: cut[0]]
+    return first + "。"

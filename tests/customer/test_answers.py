@@ -174,3 +174,23 @@ def test_asked_what_worries_him_he_names_his_mildest_concern_and_a_plan_clears_i
 def test_an_opening_with_a_name_check_is_an_introduction_not_a_question(gov) -> None:
     reply = convo(gov).rep_says("您好，请问是王主任吗？我是华声会议系统的客户经理李明。", classification=NEED)
     assert reply.decision.move == "ack_intro"
+
+
+def test_a_question_that_takes_up_his_words_earns_trust_a_few_times(gov) -> None:
+    conv = convo(gov, trust=30)
+    conv.state.last_customer = "现在那套话筒用了八年，开会经常啸叫。"
+    before = conv.state.trust
+    conv.rep_says("话筒用了八年、经常啸叫，一般是开什么会的时候最明显？", classification=NEED)
+    echoed = conv.state.trust
+    plain = convo(gov, trust=30)
+    plain.state.last_customer = "现在那套话筒用了八年，开会经常啸叫。"
+    plain.rep_says("您这边一般是开什么会的时候用得最多？", classification=NEED)
+    assert echoed - before > plain.state.trust - before
+
+
+def test_a_fact_said_again_is_said_briefly_not_word_for_word() -> None:
+    from customer.voices.scripted import _brief
+
+    line = "上个月一个药企的年会，开场视频切错了，灯也没暗下来，客户当场就火了，最后整场打了八折。"
+    assert _brief(line) == "上个月一个药企的年会，开场视频切错了。"
+    assert _brief("弱电分包十一月定标。") == "弱电分包十一月定标。"
