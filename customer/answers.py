@@ -75,6 +75,13 @@ class AnsweringRules:
                 return self.no_motive(state)
             cat = "need"  # read as about him, but it names nothing personal: answered as a question
         topical = self.topical(text, state, cat)
+        if asks and topical and asks[0] in self.n("answering.strict_asks"):
+            # the words name his topics, the form asks for a kind: "对不上的时候会怎么样?" is about the
+            # consequence, not the mismatch again — keep the topics of that kind, else answer by the kind
+            kinds = self.ask_kinds(asks)
+            topical = [f for f in topical if f.kind in kinds]
+            if not topical:
+                return self.by_ask(state, asks, text)
         if not topical and said.refers_back and state.topic:
             topical = [self.card.fact(state.topic)]
         fresh = [f for f in topical if f.id not in state.earned and not f.id.startswith("m")]
@@ -120,6 +127,14 @@ class AnsweringRules:
                 )
         return self.too_early(state, min(left, key=self.min_trust))
 
+    def ask_kinds(self, asks: list[str]) -> list[str]:
+        """The kinds of facts that answer these asks, best first (engine.yaml `answering.asks`)."""
+        table = self.n("answering.asks")
+        kinds: list[str] = []
+        for ask in asks:
+            kinds += [k for k in table.get(ask, ()) if k not in kinds]
+        return kinds
+
     def by_ask(self, state: State, asks: list[str], text: str) -> Decision:
         """A question that names no topic of his, by what it asks (原因, 后果, 谁拍板 …): the easiest fact of the
         first kind that answers it, or a surface answer on that fact's topic when trust is short; once those
@@ -128,10 +143,7 @@ class AnsweringRules:
             voiced = commit.voice_concern(self.card, state)
             if voiced is not None:
                 return voiced
-        table = self.n("answering.asks")
-        kinds: list[str] = []
-        for ask in asks:
-            kinds += [k for k in table.get(ask, ()) if k not in kinds]
+        kinds = self.ask_kinds(asks)
         facts = [f for f in self.card.facts() if f.kind in kinds and not f.id.startswith("m")]
         fresh = [f for f in facts if f.id not in state.earned]
         if fresh:
@@ -140,7 +152,11 @@ class AnsweringRules:
             found = next((f for f in group if self.eligible(f, state)), None)
             if found is not None:
                 return self.disclosed(state, found, text, "asked_kind")
-            return self.too_early(state, group[0])
+            early = self.too_early(state, group[0])
+            if early.move == "surface" or (early.move == "deflect" and early.hint is None):
+                # he chose the topic, the rep did not name it: a harmless answer to what was asked
+                return Decision("surface", lines_from=f"ask:{asks[0]}", reason="not_enough_trust")
+            return early
         told = sorted((f for f in facts if f.id in state.earned), key=lambda f: state.earned.index(f.id))
         if told and told[-1].id in state.last_disclosed:  # about what he just said: he goes on, no repeat
             more = self.next_in(self.card.category(told[-1].id), state)

@@ -16,7 +16,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import cache
+from pathlib import Path
 from typing import Any
+
+import yaml
 
 from customer import commit
 from customer.cards import Card, get_card
@@ -261,6 +265,8 @@ class Conversation:
             lines = tuple(p.intro_reply)
         elif decision.lines_from == "small_talk":
             lines = tuple(p.small_talk)
+        elif decision.lines_from and decision.lines_from.startswith("ask:"):
+            lines = tuple(ask_lines().get(decision.lines_from[4:], ()))
         elif decision.lines_from == "resolved" and decision.concern:
             c = next((c for c in self.card.concerns if c.id == decision.concern), None)
             lines = tuple(c.resolved) if c is not None else ()
@@ -318,3 +324,10 @@ class Conversation:
                 if t["speaker"] in ("rep", "customer") and t["text"]
             ],
         }
+
+
+@cache
+def ask_lines() -> dict[str, list[str]]:
+    """customer/ask_lines.yaml: harmless answers by what a question asks (see that file)."""
+    data = yaml.safe_load(Path(__file__).with_name("ask_lines.yaml").read_text(encoding="utf-8"))
+    return {str(k): [str(x) for x in v] for k, v in (data or {}).items()}

@@ -109,6 +109,9 @@ class ScriptedVoice:
         catch = (
             bool(data.persona.catchphrases)
             and move == "answer"
+            and all(
+                f[0] in "en" for f in d.facts
+            )  # "从技术上讲" fits a requirement, not a motive or the budget
             and self._chance(data, "catch", 4)
             and not any(c in said_before for c in data.persona.catchphrases)  # a catchphrase once a call
         )
