@@ -190,3 +190,21 @@ def test_proposals_closed_by_a_tag_or_a_time_are_asks(text: str) -> None:
 def test_announcing_a_question_then_asking_it_is_a_question() -> None:
     assert classify("那我先问个大点的:这次上MES,您最希望它帮工厂解决什么?").act == "exploratory"
     assert classify("我回头问一下技术,再答复您,好吗?").act != "exploratory"
+
+
+@pytest.mark.parametrize(
+    ("text", "act"),
+    [
+        ("我们的年费是三千八,您更看重售后响应还是功能多少?", "control"),  # the rep sets the options
+        ("如果有个办法能把对账时间减半,您会考虑试试吗?", "control"),
+        ("这样算下来一天才两块钱,您觉得还贵吗?", "control"),
+        ("早上送货多,还是下午送货多?", "exploratory"),  # options about his situation
+        ("我带您去二号仓实测一下货架间距。", "commitment"),  # an imperative invitation
+        ("周五上午过来,带上营业执照复印件即可。", "commitment"),
+        ("新员工半天就上手,界面跟手机一样。", "pitch"),  # an ease-of-use claim without a product word
+        ("我们帮您把会员都沉淀到自己的小程序里。", "pitch"),
+        ("用过的门店反馈,复购率明显提高了。", "pitch"),
+    ],
+)
+def test_offers_choices_invitations_and_claims_without_the_textbook_frame(text: str, act: str) -> None:
+    assert classify(text).act == act
