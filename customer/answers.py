@@ -18,7 +18,7 @@ from customer import commit
 from customer.decision import Decision
 from customer.handlers import handles
 from customer.state import State
-from customer.text import hits, normalize
+from customer.text import echo_ratio, hits, normalize
 from evaluators.reading import cue_lexicon, cues
 
 CATEGORIES = ("expectation", "need", "motive", "process")
@@ -52,6 +52,8 @@ class AnsweringRules:
             return state.topic
         if cues(text).refers_back and needs:
             return needs[-1]
+        if needs and echo_ratio(text, state.last_customer) >= self.n("listening.builds_on.ratio"):
+            return needs[-1]  # the question starts from his own words: grounded in what he just said
         if state.topic in needs:  # the talk is about a need he just told: "您个人…" is about that
             return state.topic
         return None
