@@ -30,6 +30,7 @@ __all__ = ["classify"]
 _PURPOSE = re.compile(
     r"想(?:先)?(?:了解|听听|请教|跟您|和您|向您|就|约|分享|交流|沟通)(?!.*[吗呢么嘛][!。~\s]*$)"
 )
+_BARE_TAG = 12  # characters of a closing check such as "我理解得对吗?"
 _RHETORICAL_TAIL = 16  # characters of pitch after the last question that make the question rhetorical
 
 
@@ -81,6 +82,8 @@ def _classify(message: str) -> Classification:
         if not flags[i]:
             continue
         start = max(s for s in starts if s <= i)
+        if i == last and len(sentences[i]) <= _BARE_TAG and questions.asks_verification(sentences[i]):
+            start = 0  # "我确认一下:一,…;二,…。我理解得对吗?": a bare check is about all that came before
         context = "".join(sentences[start:i])
         after = "".join(sentences[i + 1 :]) if i == last else ""
         q = questions.classify_question(sentences[i], context, after)

@@ -109,6 +109,22 @@ def _restates(sentence: str) -> bool:
     return tagged and qt["restating_connective"].fires(sentence)
 
 
+def _restating_message(sentences: list[str]) -> bool:
+    """ "我确认一下:一,…;二,…。我理解得对吗?": a restatement closed by a check asks for nothing, whatever
+    times or actions it repeats."""
+    if len(sentences) < 2:
+        return False
+    qt = lexicon.rules("question_types")
+    if not (qt["confirmation_tag"].fires(sentences[-1]) and len(sentences[-1]) <= 12):
+        return False
+    markers = ("confirmation_plain", "confirmation_paraphrase", "confirmation_summary")
+    return any(
+        (m := qt[name].find(s)) is not None and m.start() <= _LEAD_IN
+        for s in sentences[:-1]
+        for name in markers
+    )
+
+
 def _frames_solution(sentence: str) -> bool:
     return any(
         lexicon.rule("question_types", name).fires(sentence)
@@ -156,6 +172,8 @@ def has_people(text: str) -> bool:
 
 def find(sentences: list[str], flags: list[bool]) -> CommitmentAsk | None:
     """The commitment ask of a message split into `sentences` (`flags[i]`: sentence i is a question)."""
+    if _restating_message(sentences):
+        return None
     hits: list[int] = []
     rules: list[str] = []
     for i, (s, q) in enumerate(zip(sentences, flags, strict=True)):

@@ -208,3 +208,14 @@ def test_announcing_a_question_then_asking_it_is_a_question() -> None:
 )
 def test_offers_choices_invitations_and_claims_without_the_textbook_frame(text: str, act: str) -> None:
     assert classify(text).act == act
+
+
+def test_a_numbered_restatement_closed_by_a_check_is_a_summary_confirmation() -> None:
+    c = classify(
+        "我确认一下:一,下月底前要上线、九月定供应商;二,两个仓的库存对不上;三,您要手机能查。我理解得对吗?"
+    )
+    assert (c.act, c.form) == ("confirmation", "summary")
+
+
+def test_asking_how_a_test_under_way_went_is_no_ask() -> None:
+    assert classify("听说你们已经在试用另一家的系统了?用得怎么样?").act == "exploratory"
