@@ -18,6 +18,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic_core import ErrorDetails
 
+from peilian.errors import Invalid
+
 SCENARIOS_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 
 STAGES: tuple[str, ...] = (
@@ -191,7 +193,7 @@ class Card(_Model):
         return {"e": "expectation", "n": "need", "m": "motive", "p": "process"}[fact_id[0]]
 
 
-class CardError(ValueError):
+class CardError(Invalid):
     """A scenario card that cannot be used; the message is one line naming the file and the field."""
 
 

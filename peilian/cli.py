@@ -16,7 +16,7 @@ from typing import Annotated, Any, NoReturn
 import typer
 
 from peilian.admin import app as admin_app
-from peilian.errors import UsageError
+from peilian.errors import PeilianError, UsageError
 from peilian.labels import app as labels_app
 
 app = typer.Typer(
@@ -214,14 +214,18 @@ def serve(
     )
 
 
+def one_line(message: str) -> str:
+    return " ".join(message.split()) or "请求无效"
+
+
 def main() -> None:
     """Console entry point: run the app, turning bad input into one line on stderr."""
     from pydantic import ValidationError
 
     try:
         app(standalone_mode=False)
-    except UsageError as exc:
-        sys.stderr.write(f"peilian: 错误:{exc}\n")
+    except PeilianError as exc:  # every refusal of the hierarchy (UsageError, CardError, …): one line, exit 2
+        sys.stderr.write(f"peilian: 错误:{one_line(str(exc))}\n")
         sys.exit(2)
     except ValidationError as exc:  # settings from the environment
         first = exc.errors()[0]

@@ -13,9 +13,17 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
-from server.api.routes.auth import set_login_cookie
+from server.api.errors import status_of
 from server.db.models import User
-from server.deps import SESSION_COOKIE, Db, MaybePrincipal, State, client_address, same_origin
+from server.deps import (
+    SESSION_COOKIE,
+    Db,
+    MaybePrincipal,
+    State,
+    client_address,
+    same_origin,
+    set_login_cookie,
+)
 from server.services import accounts
 from server.services import login as login_service
 from server.services.security import new_token
@@ -98,7 +106,7 @@ def login_submit(
         )
     except login_service.LoginRefused as exc:
         form["ask_org"] = form["ask_org"] or exc.code == "org_required"
-        response = _login_form(request, db, exc.status, **form, error=str(exc))
+        response = _login_form(request, db, status_of(exc), **form, error=str(exc))
         if exc.retry_after:
             response.headers["Retry-After"] = str(int(exc.retry_after))
         return response

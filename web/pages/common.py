@@ -11,9 +11,12 @@ import jinja2
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from sqlalchemy.orm import Session
 
 from server.api.errors import ApiError
+from server.db.models import PracticeSession
 from server.deps import MaybePrincipal, Principal, check_csrf, nul_in_request, nul_message
+from server.services import sessions as sessions_service
 from web import STATIC_DIR, TEMPLATES_DIR, present
 
 env = jinja2.Environment(
@@ -121,6 +124,13 @@ def safe_next(target: str | None) -> str:
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return "/"
     return target
+
+
+def visible_session(db: Session, principal: Principal, session_id: str) -> PracticeSession:
+    """The session when this caller may see it, else `NotFound` (the service's rule, shared with the API)."""
+    return sessions_service.visible_session(
+        db, org_id=principal.org.id, viewer_id=principal.viewer_id, session_id=session_id
+    )
 
 
 class PageInputError(Exception):
