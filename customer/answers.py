@@ -14,6 +14,8 @@ Every question gets an answer on its topic (issue: a reply answers the message i
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from customer import commit
 from customer.decision import Decision
 from customer.handlers import handles
@@ -21,10 +23,25 @@ from customer.state import State
 from customer.text import echo_ratio, hits, normalize
 from evaluators.reading import cue_lexicon, cues
 
+if TYPE_CHECKING:
+    from customer.cards import Card
+    from customer.numbers import Numbers
+
 CATEGORIES = ("expectation", "need", "motive", "process")
 
 
 class AnsweringRules:
+    if TYPE_CHECKING:  # provided by customer.rules.Rules (this is its mixin)
+        card: Card
+        n: Numbers
+        appointment: bool
+
+        def min_trust(self, fact: Any) -> float: ...
+        def eligible(self, fact: Any, state: State, bonus: float = 0) -> bool: ...
+        def reveal(self, state: State, fact_ids: list[str]) -> tuple[str, ...]: ...
+        def next_in(self, cat: str, state: State, bonus: float = 0) -> Any: ...
+        def refers(self, text: str, fact_id: str, state: State | None = None) -> bool: ...
+
     # -- topics -----------------------------------------------------------------------------------------
     def topical(self, text: str, state: State, cat: str) -> list:
         """Facts the question is about, best first: named by two of their keywords, or by one when the fact

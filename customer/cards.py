@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic_core import ErrorDetails
+
+from peilian.errors import Invalid
 
 SCENARIOS_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 
@@ -33,7 +36,8 @@ STAGES: tuple[str, ...] = (
 )
 CONCERN_LEVELS: tuple[str, ...] = ("犹豫", "疑问", "反对", "不承诺", "争论", "抵触")
 LEAD_STATES: tuple[str, ...] = ("问题型", "痛苦型", "商机型", "竞争型", "排斥型")
-ELEMENTS: tuple[str, ...] = ("time", "people", "action", "benefit")
+Element = Literal["time", "people", "action", "benefit"]
+ELEMENTS: tuple[Element, ...] = ("time", "people", "action", "benefit")
 
 Score = Annotated[int, Field(ge=0, le=100)]
 Text = Annotated[str, Field(min_length=1)]
@@ -79,6 +83,8 @@ class _Fact(_Model):
     topic: str = ""
     surface: Words = []
     reveal: Reveal = Reveal()
+    if TYPE_CHECKING:  # each kind of fact names its own `kind` values
+        kind: str
 
 
 class Expectation(_Fact):
@@ -134,7 +140,7 @@ class Commitment(_Model):
 
     action: Text
     say: Words = []
-    elements: list[Literal["time", "people", "action", "benefit"]] = list(ELEMENTS)
+    elements: list[Element] = list(ELEMENTS)
     min_trust: Score = 50
     min_value: Score = 40
 
@@ -187,7 +193,7 @@ class Card(_Model):
         return {"e": "expectation", "n": "need", "m": "motive", "p": "process"}[fact_id[0]]
 
 
-class CardError(ValueError):
+class CardError(Invalid):
     """A scenario card that cannot be used; the message is one line naming the file and the field."""
 
 
@@ -212,7 +218,7 @@ def _loc(loc: tuple[Any, ...]) -> str:
     return out or "(卡片)"
 
 
-def _message(err: dict[str, Any]) -> str:
+def _message(err: ErrorDetails) -> str:
     kind, ctx = err["type"], err.get("ctx") or {}
     if kind in _MESSAGES:
         return _MESSAGES[kind]
@@ -292,7 +298,8 @@ def load_yaml(text: str) -> Any:
         for event in yaml.parse(text, Loader=_YAML_LOADER):
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
                 raise yaml.MarkedYAMLError(
-                    problem="不允许使用锚点或别名(& 与 *)", problem_mark=event.start_mark
+                    problem="不允许使用锚点或别名(& 与 *)",
+                    problem_mark=event.start_mark,  # type: ignore[arg-type]  # libyaml's Mark: same fields
                 )
     return yaml.load(text, Loader=_YAML_LOADER)
 

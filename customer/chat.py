@@ -18,13 +18,14 @@ from typing import Any, TextIO
 from customer.cards import get_card
 from customer.engine import Classifier, Conversation, Reply
 from customer.voices.base import Voice
+from peilian.errors import Invalid
 
 TYPING_CPS = 5.0  # characters a rep types per second
 SPEAKING_CPS = 4.0  # characters the customer says per second
 REACTION = 1.0  # seconds before the customer starts answering
 
 
-class ChatInputError(ValueError):
+class ChatInputError(Invalid):
     """A stdin line of `peilian chat --json` that is not a valid event; the message names the line."""
 
 

@@ -9,10 +9,16 @@ A mixin of `customer.rules.Rules`, which provides `card`, `n`, `reveal`, `next_i
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from customer.decision import Decision
 from customer.handlers import handles
 from customer.state import State
 from customer.text import bigrams, hits
+
+if TYPE_CHECKING:
+    from customer.cards import Card
+    from customer.numbers import Numbers
 
 SUBSTANTIVE = {"answer", "answer_expectation", "continue", "agree", "explain_concern", "correct", "elaborate",
                "surface", "recap", "concern_resolved"}  # fmt: skip
@@ -24,6 +30,14 @@ SILENCE_CATEGORIES = ("need", "expectation")
 
 
 class ListeningRules:
+    if TYPE_CHECKING:  # provided by customer.rules.Rules (this is its mixin)
+        card: Card
+        n: Numbers
+        appointment: bool
+
+        def reveal(self, state: State, fact_ids: list[str]) -> tuple[str, ...]: ...
+        def next_in(self, cat: str, state: State, bonus: float = 0) -> Any: ...
+
     @handles("confirmation")
     def on_confirmation(self, state: State, cls, text: str) -> Decision:
         n = self.n

@@ -17,6 +17,8 @@ What the book says, and where it shows up here:
 
 from __future__ import annotations
 
+from typing import Any
+
 from customer import commit
 from customer.answers import AnsweringRules
 from customer.cards import Card
@@ -43,7 +45,7 @@ class Rules(AnsweringRules, ListeningRules):
         self.mode = card.mode
 
     # -- facts ------------------------------------------------------------------------------------------
-    def min_trust(self, fact) -> float:
+    def min_trust(self, fact: Any) -> float:
         n = self.n
         base = (
             fact.reveal.min_trust if fact.reveal.min_trust is not None else n(f"min_trust.kinds.{fact.kind}")
@@ -52,7 +54,7 @@ class Rules(AnsweringRules, ListeningRules):
             base += n("min_trust.appointment_process_extra")  # 沟通开始阶段客户往往不愿透露流程类信息
         return self.n.min_trust(base)
 
-    def eligible(self, fact, state: State, bonus: float = 0) -> bool:
+    def eligible(self, fact: Any, state: State, bonus: float = 0) -> bool:
         """Earnable now: trust is enough, and what it `requires` (a motive: some need) is already earned."""
         if fact.id in state.earned:
             return False
@@ -75,7 +77,7 @@ class Rules(AnsweringRules, ListeningRules):
         state.last_disclosed = list(fact_ids)
         return tuple(fact_ids)
 
-    def next_in(self, cat: str, state: State, bonus: float = 0):
+    def next_in(self, cat: str, state: State, bonus: float = 0) -> Any:
         return next(
             (f for f in sorted(self.by_cat[cat], key=self.min_trust) if self.eligible(f, state, bonus)), None
         )

@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from evaluators.model import ACTS, ELEMENT_NAMES, Classification
 
@@ -54,20 +55,22 @@ def _f1(tp: int, fp: int, fn: int) -> float:
 
 
 def evaluate(
-    items: Iterable[dict[str, object]], predict: Callable[[str], Classification] | None = None
+    items: Iterable[dict[str, Any]], predict: Callable[[str], Classification] | None = None
 ) -> EvalReport:
     """Score `predict` (default: evaluators.classify.classify) on labelled `items`."""
     if predict is None:
-        from evaluators.classify import classify as predict
+        from evaluators.classify import classify
+
+        predict = classify
     tp: Counter[str] = Counter()
     fp: Counter[str] = Counter()
     fn: Counter[str] = Counter()
-    el = {e: Counter() for e in ELEMENT_NAMES}
+    el: dict[str, Counter[str]] = {e: Counter() for e in ELEMENT_NAMES}
     focus_ok = focus_n = form_ok = form_n = n = 0
     errors: list[str] = []
     for it in items:
         n += 1
-        got = predict(str(it["text"])).to_dict()
+        got: dict[str, Any] = predict(str(it["text"])).to_dict()
         gold, pred = it["act"], got["act"]
         if gold == pred:
             tp[gold] += 1

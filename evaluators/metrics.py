@@ -42,7 +42,8 @@ def not_measured(ctx: Context) -> list[dict[str, str]]:
 def compute_metrics(ctx: Context) -> dict[str, Any]:
     """Figures about the conversation. Ratios are 0.0–1.0 rounded to 3 decimals; seconds to 0.1 s."""
     labels = [ctx.label(i) for i in ctx.rep]
-    pauses = [p.seconds for p in ctx.replies] if ctx.replies_measured else None
+    # replies_measured: every pause has its seconds
+    pauses = [p.seconds for p in ctx.replies if p.seconds is not None] if ctx.replies_measured else None
     ask = best_ask(ctx)
     return {
         "talk_ratio": _ratio(ctx.talk_ratio),

@@ -17,6 +17,7 @@ from typing import Any
 
 from evaluators.reading import cues
 from evaluators.transcript import Transcript
+from peilian.errors import Invalid
 
 RESULTS: tuple[str, ...] = ("committed", "hung_up", "time_up", "ended", "unknown")
 LEVELS: tuple[str, ...] = ("highest", "lowest")
@@ -26,7 +27,7 @@ ELEMENTS: tuple[str, ...] = ("time", "people", "action", "benefit")
 _REFUSAL = ("挂", "不需要", "没兴趣", "没有兴趣", "别再", "不要再", "不用再", "回去吧")
 
 
-class OutcomeError(ValueError):
+class OutcomeError(Invalid):
     """An `outcome` object that does not fit; the message is one line naming the field."""
 
 

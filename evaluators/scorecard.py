@@ -23,7 +23,7 @@ null for customer turns). Importing this module stays light: no classifier, no k
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from evaluators.findings import FindingSpec, Hit, build_context, run_rules
 from evaluators.findings.context import Classifier, Context
@@ -122,7 +122,8 @@ def score_transcript(
     if not any(turn.is_rep for turn in scored.turns):
         scored = parsed
     labels = {turn.text: full.labels[turn.index] for turn in parsed.turns if turn.is_rep}
-    ctx = build_context(scored, labels.__getitem__, result)  # each message is classified once
+    # each message is classified once; a rep turn's label is never None
+    ctx = build_context(scored, cast(Classifier, labels.__getitem__), result)
     hits = run_rules(ctx)
     cite_fn = cite if cite is not None else default_cite()
     specs = {spec.code: spec for spec, _ in hits}.values()

@@ -24,6 +24,8 @@ import math
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from peilian.errors import Invalid
+
 MODES: tuple[str, ...] = ("appointment", "visit")
 SPEAKERS: tuple[str, ...] = ("rep", "customer")
 MAX_TURNS = 50_000
@@ -32,7 +34,7 @@ MAX_CHARS = 5_000_000
 Timing = Literal["full", "partial", "none"]
 
 
-class TranscriptError(ValueError):
+class TranscriptError(Invalid):
     """The input is not a valid transcript; the message is one line saying what and where."""
 
 

@@ -68,7 +68,8 @@ def aggregate(
 def diversify(order: Sequence[int], groups: Sequence[str]) -> list[int]:
     """The ranking with the first passage of each section first, then the others in their order."""
     seen: set[str] = set()
-    first, rest = [], []
+    first: list[int] = []
+    rest: list[int] = []
     for i in order:
         (rest if groups[i] in seen else first).append(i)
         seen.add(groups[i])

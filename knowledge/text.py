@@ -13,6 +13,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from peilian.errors import Invalid
+
 DATA_DIR = Path(__file__).resolve().parent / "data"
 MAX_QUERY_CHARS = 2000
 
@@ -113,7 +115,7 @@ _STOPWORDS = frozenset(
 )
 
 
-class QueryError(ValueError):
+class QueryError(Invalid):
     """A search query that cannot be used; the message is one line for the user."""
 
 

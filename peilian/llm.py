@@ -26,13 +26,13 @@ def chat_model_from_settings(
     from langchain_openai import ChatOpenAI
 
     return ChatOpenAI(
-        model=settings.llm_model,
+        model=settings.llm_model or "",  # set: llm_configured checked it
         api_key=settings.openai_api_key,
         base_url=settings.openai_base_url,
         timeout=settings.llm_timeout,
         max_retries=settings.llm_max_retries,
         temperature=temperature,
-        max_tokens=max_tokens,
+        max_tokens=max_tokens,  # type: ignore[call-arg]  # a pydantic alias of max_completion_tokens
         stream_usage=False,  # some compatible servers refuse stream_options
         **options,
     )

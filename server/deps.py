@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Annotated
 from urllib.parse import urlsplit
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
 from sqlalchemy.orm import Session
 
 from server.api.errors import ApiError
@@ -59,6 +59,11 @@ class Principal:
     @property
     def sees_whole_org(self) -> bool:
         return self.role in ("trainer", "admin", "lms")
+
+    @property
+    def viewer_id(self) -> str | None:
+        """Whose sessions the caller sees: a rep only their own (their id), staff and API keys the org's (None)."""
+        return None if self.sees_whole_org or self.user is None else self.user.id
 
     @property
     def rate_key(self) -> str:
@@ -218,3 +223,16 @@ def require_admin(principal: CurrentPrincipal) -> Principal:
 
 
 Admin = Annotated[Principal, Depends(require_admin)]
+
+
+def set_login_cookie(response: Response, request: Request, token: str, max_age: int) -> None:
+    """The login cookie (HttpOnly, SameSite=Lax, Secure over HTTPS), for the API's login and the page's."""
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=max_age,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+        path="/",
+    )

@@ -119,7 +119,7 @@ class ReplyCleaner:
             if label == "hold":
                 if not final:
                     return False
-            elif label is not None:
+            elif isinstance(label, tuple):
                 kind, size = label
                 self._pending = p[size:]
                 self.done = kind == "rep"  # the model went on to write the rep's line

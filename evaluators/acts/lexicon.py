@@ -26,6 +26,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -71,14 +72,14 @@ class Rule:
         return min(matches, key=lambda m: m.start(), default=None)
 
 
-def _read(path: Path) -> dict[str, object]:
+def _read(path: Path) -> dict[str, Any]:
     data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader) or {}
     if not isinstance(data, dict):
         raise ValueError(f"{path.name}: top level must be a mapping")
     return data
 
 
-def read_file(name: str) -> dict[str, object]:
+def read_file(name: str) -> dict[str, Any]:
     """The raw mapping of `lexicons/<name>.yaml` (for loaders of structured sections beyond `rules:`)."""
     return _read(LEXICON_DIR / f"{name}.yaml")
 

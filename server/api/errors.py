@@ -11,6 +11,16 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from peilian.errors import (
+    BadRequest,
+    Conflict,
+    Forbidden,
+    Invalid,
+    NotFound,
+    PeilianError,
+    TooMany,
+    Unauthorized,
+)
 from server.api.schemas import ErrorOut
 from server.services.inputs import clip
 
@@ -18,13 +28,37 @@ log = logging.getLogger("peilian.server")
 
 
 class ApiError(Exception):
-    """Raised by routes and services: an HTTP status, a stable code and a message for people."""
+    """The routes' own carrier: an HTTP status, a stable code and a message for people. Services raise the
+    hierarchy of peilian/errors.py instead; `api_error` turns one into this."""
 
     def __init__(
         self, status: int, code: str, message: str, *, headers: dict[str, str] | None = None
     ) -> None:
         super().__init__(message)
         self.status, self.code, self.message, self.headers = status, code, message, headers
+
+
+# The one place an error's kind becomes an HTTP status (a plain domain error, of no kind, is bad input).
+STATUS: dict[type[PeilianError], int] = {
+    BadRequest: 400,
+    Unauthorized: 401,
+    Forbidden: 403,
+    NotFound: 404,
+    Conflict: 409,
+    Invalid: 422,
+    TooMany: 429,
+}
+
+
+def status_of(exc: PeilianError) -> int:
+    """The HTTP status of an error of the hierarchy: its first kind in method resolution order."""
+    return next((STATUS[k] for k in type(exc).__mro__ if k in STATUS), 422)
+
+
+def api_error(exc: PeilianError) -> ApiError:
+    """The API's answer to an error of the hierarchy (for a route that must answer it itself)."""
+    headers = {"Retry-After": str(int(exc.retry_after))} if exc.retry_after else None
+    return ApiError(status_of(exc), exc.code, exc.message or str(exc), headers=headers)
 
 
 def error_body(code: str, message: str, **extra: object) -> dict[str, object]:
@@ -61,6 +95,10 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(
             error_body(exc.code, clip(exc.message)), status_code=exc.status, headers=exc.headers
         )
+
+    @app.exception_handler(PeilianError)
+    async def _refused(request: Request, exc: PeilianError) -> JSONResponse:
+        return await _api_error(request, api_error(exc))
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -11,8 +11,10 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from peilian.errors import Invalid
 
-class DatabaseConfigError(ValueError):
+
+class DatabaseConfigError(Invalid):
     """The database URL cannot be used; the message is one line."""
 
 

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from peilian.errors import Conflict, Family, Invalid, NotFound
 from server.db.models import ApiKey, LoginSession, Organization, User, utcnow
 from server.services.security import (
     MIN_PASSWORD_LENGTH,
@@ -26,15 +27,17 @@ _USERNAME = re.compile(r"^[A-Za-z0-9_.@-]{3,120}$")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 
 
-class AccountError(ValueError):
+class AccountError(Family, ValueError):
     """A request about accounts that cannot be carried out; the message is one line for the user."""
+
+    code = "account_error"
 
 
 def create_organization(db: Session, *, name: str, slug: str) -> Organization:
     if not _SLUG.match(slug):
-        raise AccountError("组织标识只能包含小写字母、数字和连字符(2–63 个字符)")
+        raise AccountError.kind(Invalid)("组织标识只能包含小写字母、数字和连字符(2–63 个字符)")
     if db.scalar(select(Organization).where(Organization.slug == slug)):
-        raise AccountError(f"组织 {slug} 已存在")
+        raise AccountError.kind(Conflict)(f"组织 {slug} 已存在")
     org = Organization(name=name.strip() or slug, slug=slug)
     db.add(org)
     db.flush()
@@ -56,13 +59,15 @@ def create_user(
     external_id: str | None = None,
 ) -> User:
     if role not in ROLES:
-        raise AccountError(f"角色必须是 {'/'.join(ROLES)} 之一")
+        raise AccountError.kind(Invalid)(f"角色必须是 {'/'.join(ROLES)} 之一")
     if not _USERNAME.match(username):
-        raise AccountError("用户名须为 3–120 个字母、数字或 _.@-")
+        raise AccountError.kind(Invalid)("用户名须为 3–120 个字母、数字或 _.@-")
     if password is not None and len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"密码至少 {MIN_PASSWORD_LENGTH} 位")
+        raise AccountError.kind(Invalid)(f"密码至少 {MIN_PASSWORD_LENGTH} 位")
     if db.scalar(select(User.id).where(User.org_id == org.id, User.username == username)):
-        raise AccountError(f"用户名 {username} 已被使用")  # in this organisation: others' names stay unknown
+        raise AccountError.kind(Conflict)(
+            f"用户名 {username} 已被使用"
+        )  # in this organisation: others' names stay unknown
     user = User(
         org_id=org.id,
         username=username,
@@ -76,7 +81,7 @@ def create_user(
     return user
 
 
-class AmbiguousLogin(AccountError):
+class AmbiguousLogin(AccountError, Conflict):
     """The username and password fit accounts in several organisations: the organisation must be named."""
 
 
@@ -178,7 +183,7 @@ def resolve_api_key(db: Session, *, secret: str, now: datetime | None = None) ->
 def revoke_api_key(db: Session, *, org: Organization, key_id: str) -> ApiKey:
     key = db.scalar(select(ApiKey).where(ApiKey.id == key_id, ApiKey.org_id == org.id))
     if key is None:
-        raise AccountError(f"API 密钥 {key_id} 不存在")
+        raise AccountError.kind(NotFound)(f"API 密钥 {key_id} 不存在", code="not_found")
     key.revoked_at = key.revoked_at or utcnow()
     return key
 
@@ -220,6 +225,8 @@ def configure_lms(org: Organization, **fields: str | None) -> Organization:
             continue
         value = value.strip()
         if value and name in ("lrs_endpoint", "webhook_url") and not re.match(r"^https?://[^\s/]+", value):
-            raise AccountError(f"{name} 必须是 http:// 或 https:// 开头的地址")
+            raise AccountError.kind(Invalid)(
+                f"{name} 必须是 http:// 或 https:// 开头的地址", code="invalid_lms"
+            )
         setattr(org, name, value or None)
     return org

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from peilian.errors import Family, Forbidden, Invalid
 from server.db.models import LabelCorrection, PracticeSession, User
 
 ACTS = ("exploratory", "control", "confirmation", "extension", "commitment", "pitch", "statement")
@@ -24,12 +25,13 @@ ELEMENTS = ("time", "people", "action", "benefit")
 CORRECTORS = ("trainer", "admin")
 
 
-class LabelError(ValueError):
-    """Bad input or a refused correction: an HTTP status, a stable code and a message for people."""
+class LabelError(Family, ValueError):
+    """Bad input (Invalid) or a refused correction (Forbidden): a stable code and a message for people."""
 
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status, self.code = status, code
+    code = "label_error"
+
+
+_Invalid = LabelError.kind(Invalid)
 
 
 def _choice(name: str, value: object, allowed: tuple[str, ...]) -> str | None:
@@ -37,7 +39,7 @@ def _choice(name: str, value: object, allowed: tuple[str, ...]) -> str | None:
         return None
     if not isinstance(value, str) or value not in allowed:
         shown = value if isinstance(value, str) and value.isprintable() and len(value) <= 32 else "…"
-        raise LabelError(422, f"invalid_{name}", f"{name} 只能是 {' / '.join(allowed)} 之一(收到:{shown})")
+        raise _Invalid(f"{name} 只能是 {' / '.join(allowed)} 之一(收到:{shown})", code=f"invalid_{name}")
     return value
 
 
@@ -49,28 +51,26 @@ def validate_label(
     `focus` is only and always given for exploratory, `form` for confirmation, `elements` (the four booleans
     time/people/action/benefit) for commitment."""
     if act is None or act == "":
-        raise LabelError(422, "invalid_act", f"请选择对话行为 act({' / '.join(ACTS)})")
+        raise _Invalid(f"请选择对话行为 act({' / '.join(ACTS)})", code="invalid_act")
     act = _choice("act", act, ACTS)
     focus = _choice("focus", focus, FOCUS)
     form = _choice("form", form, FORMS)
     if (act == "exploratory") != (focus is not None):
-        raise LabelError(
-            422,
-            "invalid_focus",
+        raise _Invalid(
             "探索类提问(exploratory)必须给出 focus;其他行为不能有 focus"
             if focus is None
             else "只有探索类提问(exploratory)才有 focus",
+            code="invalid_focus",
         )
     if (act == "confirmation") != (form is not None):
-        raise LabelError(
-            422,
-            "invalid_form",
+        raise _Invalid(
             "确认类提问(confirmation)必须给出 form;其他行为不能有 form"
             if form is None
             else "只有确认类提问(confirmation)才有 form",
+            code="invalid_form",
         )
     if elements is not None and act != "commitment":
-        raise LabelError(422, "invalid_elements", "只有索取行动承诺(commitment)才有 elements")
+        raise _Invalid("只有索取行动承诺(commitment)才有 elements", code="invalid_elements")
     checked: dict[str, bool] | None = None
     if act == "commitment":
         if (
@@ -78,10 +78,9 @@ def validate_label(
             or set(elements) != set(ELEMENTS)
             or not all(isinstance(v, bool) for v in elements.values())
         ):
-            raise LabelError(
-                422,
-                "invalid_elements",
+            raise _Invalid(
                 "索取行动承诺(commitment)必须给出 elements:time / people / action / benefit 四个 true/false",
+                code="invalid_elements",
             )
         checked = {k: elements[k] for k in ELEMENTS}
     return {"act": act, "focus": focus, "form": form, "elements": checked}
@@ -105,14 +104,14 @@ def correct_label(
 ) -> LabelCorrection:
     """Store a correction of message `message_seq` of `session` (which the caller may already see)."""
     if trainer.role not in CORRECTORS or trainer.org_id != session.org_id:
-        raise LabelError(403, "forbidden", "只有本组织的培训师或管理员可以更正标签")
+        raise LabelError.kind(Forbidden)("只有本组织的培训师或管理员可以更正标签", code="forbidden")
     if message_seq is None or isinstance(message_seq, bool) or not isinstance(message_seq, int):
-        raise LabelError(422, "invalid_message", "请给出要更正的消息序号 message_seq")
+        raise _Invalid("请给出要更正的消息序号 message_seq", code="invalid_message")
     message = next((m for m in session.messages if m.seq == message_seq), None)
     if message is None:
-        raise LabelError(422, "invalid_message", f"会话中没有第 {message_seq} 条消息")
+        raise _Invalid(f"会话中没有第 {message_seq} 条消息", code="invalid_message")
     if message.speaker != "rep":
-        raise LabelError(422, "not_rep_message", "只能更正销售发言的标签,客户的话没有对话行为")
+        raise _Invalid("只能更正销售发言的标签,客户的话没有对话行为", code="not_rep_message")
     label = validate_label(act, focus, form, elements)
     row = LabelCorrection(
         session_id=session.id,

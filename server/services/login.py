@@ -17,16 +17,15 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from peilian.errors import Conflict, Family, TooMany, Unauthorized
 from server.db.models import User
 from server.services import accounts
 
 
-class LoginRefused(ValueError):
-    """A login that did not happen; `status` is the HTTP status to answer, `retry_after` the seconds to wait."""
+class LoginRefused(Family, ValueError):
+    """A login that did not happen (Unauthorized, Conflict or TooMany); `retry_after` the seconds to wait."""
 
-    def __init__(self, status: int, code: str, message: str, retry_after: float | None = None) -> None:
-        super().__init__(message)
-        self.status, self.code, self.retry_after = status, code, retry_after
+    code = "login_failed"
 
 
 class FailureWindow:
@@ -119,15 +118,17 @@ def log_in(
     wait = throttle.wait(username, address)
     if wait is not None:
         seconds = math.ceil(wait)
-        raise LoginRefused(
-            429, "too_many_attempts", f"登录失败次数过多,请 {seconds} 秒后再试", retry_after=seconds
+        raise LoginRefused.kind(TooMany)(
+            f"登录失败次数过多,请 {seconds} 秒后再试", code="too_many_attempts", retry_after=seconds
         )
     try:
         user = accounts.authenticate(db, username=username, password=password, org_slug=org_slug or None)
     except accounts.AmbiguousLogin:
-        raise LoginRefused(409, "org_required", "这个用户名在多个组织中都有,请同时填写组织标识") from None
+        raise LoginRefused.kind(Conflict)(
+            "这个用户名在多个组织中都有,请同时填写组织标识", code="org_required"
+        ) from None
     if user is None:
         throttle.failed(username, address)
-        raise LoginRefused(401, "login_failed", "用户名或密码不正确")
+        raise LoginRefused.kind(Unauthorized)("用户名或密码不正确", code="login_failed")
     throttle.succeeded(username)
     return user, accounts.start_login(db, user=user)

@@ -26,6 +26,7 @@ from customer.cards import Card
 from customer.engine import Conversation, Reply
 from customer.voices.base import Voice, VoiceInput
 from evaluators.classify import classify
+from peilian.errors import Conflict, Family, Invalid, NotFound
 from server.db.models import Message, PracticeSession, User, utcnow
 from server.services import timing
 
@@ -34,12 +35,10 @@ VoiceFactory = Callable[[str], Voice]
 MAX_TEXT_CHARS = 2000
 
 
-class PracticeError(ValueError):
-    """A request that cannot be carried out on this session; `status` is the HTTP status to answer."""
+class PracticeError(Family, ValueError):
+    """A request that cannot be carried out on this session (Invalid, NotFound or Conflict)."""
 
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status, self.code = status, code
+    code = "practice_error"
 
 
 @dataclass(frozen=True)
@@ -160,9 +159,11 @@ class Practice:
     ) -> TurnResult:
         text = (text or "").strip()
         if not text:
-            raise PracticeError(422, "empty_message", "消息不能为空")
+            raise PracticeError.kind(Invalid)("消息不能为空", code="empty_message")
         if len(text) > MAX_TEXT_CHARS:
-            raise PracticeError(422, "message_too_long", f"消息过长:{len(text)} 字,最多 {MAX_TEXT_CHARS} 字")
+            raise PracticeError.kind(Invalid)(
+                f"消息过长:{len(text)} 字,最多 {MAX_TEXT_CHARS} 字", code="message_too_long"
+            )
         with self.lock(session_id), self.sessionmaker() as db:
             session = self._active(db, session_id)
             self._answer_pending(db, session)
@@ -178,7 +179,7 @@ class Practice:
                     client_now=client_now,
                 )
             except timing.TimingError as exc:
-                raise PracticeError(422, "invalid_times", str(exc)) from None
+                raise PracticeError.kind(Invalid)(str(exc), code="invalid_times") from None
             rep = Message(
                 session_id=session.id,
                 seq=len(messages),
@@ -219,7 +220,7 @@ class Practice:
                     last_end=messages[-1].end if messages else None,
                 )
             except timing.TimingError as exc:
-                raise PracticeError(422, "invalid_silence", str(exc)) from None
+                raise PracticeError.kind(Invalid)(str(exc), code="invalid_silence") from None
             if on_checked:
                 on_checked(None)
             return self._reply(db, session, lambda conv: conv.rep_silent(seconds), on_chunk, None)
@@ -239,19 +240,21 @@ class Practice:
     def _get(self, db: Session, session_id: str) -> PracticeSession:
         session = db.get(PracticeSession, session_id)
         if session is None:
-            raise PracticeError(404, "not_found", f"会话 {session_id} 不存在")
+            raise PracticeError.kind(NotFound)(f"会话 {session_id} 不存在", code="not_found")
         return session
 
     def _active(self, db: Session, session_id: str) -> PracticeSession:
         session = self._get(db, session_id)
         if session.status != "active":
-            raise PracticeError(409, "session_ended", "这次对练已经结束,不能再发消息")
+            raise PracticeError.kind(Conflict)("这次对练已经结束,不能再发消息", code="session_ended")
         return session
 
     def _conversation(self, db: Session, session: PracticeSession, voice: Voice) -> Conversation:
         card = self.card_lookup(db, session.org_id, session.scenario_id)
         if card is None:
-            raise PracticeError(409, "scenario_gone", f"场景 {session.scenario_id} 已不存在,无法继续")
+            raise PracticeError.kind(Conflict)(
+                f"场景 {session.scenario_id} 已不存在,无法继续", code="scenario_gone"
+            )
         return Conversation.from_dict(session.engine_state["conversation"], card=card, voice=voice)
 
     def _outcome(self, db: Session, session: PracticeSession) -> dict[str, Any] | None:

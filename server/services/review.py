@@ -16,22 +16,23 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from peilian.errors import Conflict, Family, Invalid
 from server.db.models import Comment, PracticeSession, ScoreAdjustment, User
 from server.services import scores as scores_service
 from server.services.scores import Effective
 
 
-class ReviewError(ValueError):
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status, self.code = status, code
+class ReviewError(Family, ValueError):
+    """A comment or score adjustment that cannot be made (Invalid or Conflict)."""
+
+    code = "review_error"
 
 
 def add_comment(
     db: Session, *, session: PracticeSession, author: User, message_seq: int | None, text: str
 ) -> Comment:
     if message_seq is not None and message_seq >= len(session.messages):
-        raise ReviewError(422, "invalid_message", f"会话中没有第 {message_seq} 条消息")
+        raise ReviewError.kind(Invalid)(f"会话中没有第 {message_seq} 条消息", code="invalid_message")
     comment = Comment(session_id=session.id, message_seq=message_seq, author_id=author.id, text=text.strip())
     db.add(comment)
     db.flush()
@@ -60,9 +61,11 @@ def adjust_score(
 ) -> ScoreAdjustment:
     scores = (session.scorecard or {}).get("scores") or {}
     if session.status != "ended" or not scores:
-        raise ReviewError(409, "not_ended", "对练结束并有评分卡后才能调整分数")
+        raise ReviewError.kind(Conflict)("对练结束并有评分卡后才能调整分数", code="not_ended")
     if dimension not in scores:
-        raise ReviewError(422, "invalid_dimension", f"没有这个维度:{dimension}(可选:{', '.join(scores)})")
+        raise ReviewError.kind(Invalid)(
+            f"没有这个维度:{dimension}(可选:{', '.join(scores)})", code="invalid_dimension"
+        )
     row = ScoreAdjustment(
         session_id=session.id,
         dimension=dimension,

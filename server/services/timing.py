@@ -14,11 +14,13 @@ import math
 from dataclasses import dataclass
 from datetime import datetime
 
+from peilian.errors import Invalid
+
 MAX_CLOCK_SKEW = 5.0  # seconds a client's `sent_at` may lie ahead of ours
 SILENCE_TOLERANCE = 0.75  # seconds of network delay allowed when a client reports a silence
 
 
-class TimingError(ValueError):
+class TimingError(Invalid):
     """Times that cannot be true; the message is one line for the user."""
 
 

@@ -10,9 +10,9 @@ import httpx
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from peilian.admin import DEMO_PASSWORD, DEMO_USERS
 from server.db.models import User
 from server.services import accounts, scenarios
+from server.services.demo import DEMO_PASSWORD, DEMO_USERS
 
 PASSWORD = DEMO_PASSWORD
 SCENARIO = "gov-meeting-room"

@@ -305,6 +305,20 @@ async def test_admin_creates_users_and_api_keys_shown_once(client: httpx.AsyncCl
     assert revoked.status_code == 303 and "已吊销" in (await client.get(revoked.headers["location"])).text
 
 
+async def test_the_admin_page_answers_refusals_by_their_kind(client: httpx.AsyncClient, login) -> None:
+    csrf = await login("demo-admin")
+    before = (await client.get("/api/v1/admin/users")).json()
+    assert any(u["username"] == "demo-rep" for u in before)
+    dup = await client.post(
+        "/admin/users",
+        data={"csrf_token": csrf, "username": "demo-rep", "role": "rep", "password": "long-enough-1"},
+    )
+    assert dup.status_code == 409 and "已被使用" in dup.text  # a Conflict, whatever its wording
+    gone = await client.post("/admin/api-keys/no-such-key/revoke", data={"csrf_token": csrf})
+    assert gone.status_code == 404 and "不存在" in gone.text
+    assert (await client.get("/api/v1/admin/users")).json() == before  # nothing stored changed
+
+
 async def test_a_trainer_cannot_administer(client: httpx.AsyncClient, login) -> None:
     csrf = await login("demo-trainer")
     assert (await client.get("/admin")).status_code == 403

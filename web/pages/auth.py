@@ -11,13 +11,20 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import select
 
-from server.api.routes.auth import set_login_cookie
-from server.db.models import User
-from server.deps import SESSION_COOKIE, Db, MaybePrincipal, State, client_address, same_origin
+from server.api.errors import status_of
+from server.deps import (
+    SESSION_COOKIE,
+    Db,
+    MaybePrincipal,
+    State,
+    client_address,
+    same_origin,
+    set_login_cookie,
+)
 from server.services import accounts
 from server.services import login as login_service
+from server.services.demo import demo_hint
 from server.services.security import new_token
 from web.pages.common import FormCaller, form_denied, render, safe_next
 
@@ -28,12 +35,7 @@ LOGIN_FORM_LIFETIME = 2 * 3600  # seconds a login form stays usable
 
 def _demo_hint(db: Db) -> dict[str, str] | None:
     """Show the demo logins on the login page only when `peilian admin demo` created them."""
-    # Imported here, not at start-up: peilian.admin pulls in typer, which the server does not need.
-    from peilian.admin import DEMO_PASSWORD, DEMO_USERS
-
-    names = [u for u, _, _ in DEMO_USERS]
-    found = set(db.scalars(select(User.username).where(User.username.in_(names))))
-    return {"users": " / ".join(n for n in names if n in found), "password": DEMO_PASSWORD} if found else None
+    return demo_hint(db)
 
 
 def _login_form(request: Request, db: Db, status_code: int = 200, **context: Any) -> Response:
@@ -98,7 +100,7 @@ def login_submit(
         )
     except login_service.LoginRefused as exc:
         form["ask_org"] = form["ask_org"] or exc.code == "org_required"
-        response = _login_form(request, db, exc.status, **form, error=str(exc))
+        response = _login_form(request, db, status_of(exc), **form, error=str(exc))
         if exc.retry_after:
             response.headers["Retry-After"] = str(int(exc.retry_after))
         return response

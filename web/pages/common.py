@@ -11,9 +11,13 @@ import jinja2
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from sqlalchemy.orm import Session
 
-from server.api.errors import ApiError
+from peilian.errors import Family, Invalid, NotFound
+from server.api.errors import ApiError, status_of
+from server.db.models import PracticeSession
 from server.deps import MaybePrincipal, Principal, check_csrf, nul_in_request, nul_message
+from server.services import sessions as sessions_service
 from web import STATIC_DIR, TEMPLATES_DIR, present
 
 env = jinja2.Environment(
@@ -123,12 +127,16 @@ def safe_next(target: str | None) -> str:
     return target
 
 
-class PageInputError(Exception):
-    """Bad input met before a page's handler runs (in a dependency): answered with the error page."""
+def visible_session(db: Session, principal: Principal, session_id: str) -> PracticeSession:
+    """The session when this caller may see it, else `NotFound` (the service's rule, shared with the API)."""
+    return sessions_service.visible_session(
+        db, org_id=principal.org.id, viewer_id=principal.viewer_id, session_id=session_id
+    )
 
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status, self.message = status, message
+
+class PageInputError(Family):
+    """Bad input met before a page's handler runs (in a dependency): answered with the error page, with the
+    status of its kind (NotFound or Invalid)."""
 
 
 async def refuse_nul(request: Request) -> None:
@@ -137,10 +145,10 @@ async def refuse_nul(request: Request) -> None:
     if found is None:
         return
     if found[0] == "path":
-        raise PageInputError(404, "地址中含有不允许的字符(NUL)。")
-    raise PageInputError(422, f"输入中含有不允许的字符,请删除后重试({nul_message(*found)})。")
+        raise PageInputError.kind(NotFound)("地址中含有不允许的字符(NUL)。")
+    raise PageInputError.kind(Invalid)(f"输入中含有不允许的字符,请删除后重试({nul_message(*found)})。")
 
 
 async def page_input_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, PageInputError)
-    return error_page(request, None, exc.status, exc.message)
+    return error_page(request, None, status_of(exc), exc.message)

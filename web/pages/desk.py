@@ -10,11 +10,10 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from server.api.routes.reports import reps as reps_report
-from server.api.routes.sessions import list_sessions
 from server.api.schemas import MAX_OFFSET
 from server.deps import Db, MaybePrincipal
-from server.services import scenarios
+from server.services import listing, scenarios
+from server.services import sessions as sessions_service
 from web import present
 from web.pages.common import denied, render
 
@@ -72,10 +71,17 @@ def desk(request: Request, principal: MaybePrincipal, db: Db) -> Response:
     assert principal is not None
     filters, notes = parse_filters(request.query_params)
     page = filters.pop("page")
-    found = list_sessions(principal, db, **filters, limit=PAGE + 1, offset=(page - 1) * PAGE)["items"]
+    found = sessions_service.list_visible(
+        db,
+        org_id=principal.org.id,
+        viewer_id=principal.viewer_id,
+        filters=listing.SessionFilters(**filters),
+        limit=PAGE + 1,
+        offset=(page - 1) * PAGE,
+    )["items"]
     builtin = scenarios.builtin_cards()
     cards = scenarios.cards_for(db, org=principal.org)
-    people = reps_report(principal, db)
+    people = listing.rep_trends(db, org_id=principal.org.id)
     reps = [
         {**r, "spark": present.sparkline(r["trend"])}
         for r in people

@@ -10,6 +10,7 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
 from customer.cards import CardError
+from server.api.errors import status_of
 from server.deps import Db, MaybePrincipal, Principal
 from server.services import accounts, scenarios
 from web.pages.common import FormCaller, denied, form_denied, render
@@ -124,7 +125,7 @@ def create_user(
     except accounts.AccountError as exc:
         db.rollback()
         form = {"username": username, "display_name": display_name, "role": role}
-        return _admin_page(request, principal, db, 422, error=str(exc), form=form)
+        return _admin_page(request, principal, db, status_of(exc), error=str(exc), form=form)
     db.commit()
     return RedirectResponse(f"/admin?created={quote(user.username)}", status_code=303)
 
@@ -151,6 +152,6 @@ def revoke_key(request: Request, key_id: str, auth: FormCaller, db: Db) -> Respo
     try:
         key = accounts.revoke_api_key(db, org=principal.org, key_id=key_id)
     except accounts.AccountError as exc:
-        return _admin_page(request, principal, db, 404, error=str(exc))
+        return _admin_page(request, principal, db, status_of(exc), error=str(exc))
     db.commit()
     return RedirectResponse(f"/admin?revoked={quote(key.prefix)}", status_code=303)

@@ -9,13 +9,12 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from server.api.errors import ApiError
-from server.api.routes.sessions import visible_session
+from peilian.errors import NotFound
 from server.deps import Db, MaybePrincipal, State
 from server.services import scenarios
 from server.services.views import message_view
 from web import present
-from web.pages.common import FormCaller, denied, error_page, form_denied, render
+from web.pages.common import FormCaller, denied, error_page, form_denied, render, visible_session
 
 router = APIRouter()
 
@@ -59,7 +58,7 @@ def call(request: Request, session_id: str, principal: MaybePrincipal, db: Db) -
     assert principal is not None and principal.user is not None
     try:
         session = visible_session(db, principal, session_id)
-    except ApiError as exc:
+    except NotFound as exc:
         return error_page(request, principal, 404, str(exc))
     if session.status != "active" or session.user_id != principal.user.id:
         return RedirectResponse(f"/sessions/{session.id}", status_code=303)

@@ -10,16 +10,17 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from server.api.errors import ApiError
-from server.api.routes.sessions import get_scorecard, visible_session
+from peilian.errors import NotFound
+from server.api.errors import status_of
 from server.db.models import PracticeSession
 from server.deps import Db, MaybePrincipal, Principal, State
 from server.services import labels, review, scenarios
+from server.services import sessions as sessions_service
 from server.services.outcomes import outcome_of
 from server.services.scores import effective_scores
 from server.services.views import session_view
 from web import present
-from web.pages.common import FormCaller, denied, error_page, form_denied, render
+from web.pages.common import FormCaller, denied, error_page, form_denied, render, visible_session
 
 router = APIRouter()
 
@@ -62,7 +63,7 @@ def _load(
     assert principal is not None
     try:
         return None, visible_session(db, principal, session_id)
-    except ApiError as exc:
+    except NotFound as exc:
         return error_page(request, principal, 404, str(exc)), None
 
 
@@ -103,7 +104,7 @@ def scorecard_json(
             "scorecard": None,
         }
     else:
-        body = get_scorecard(session_id, principal, db, state)
+        body = sessions_service.scorecard_of(db, org=principal.org, session=session)
     body["review"] = review.review_view(db, session=session)
     return Response(
         json.dumps(body, ensure_ascii=False, indent=2),
@@ -127,14 +128,14 @@ def _review_post(request: Request, auth: Any, db: Db, session_id: str, apply: An
     principal = auth.principal
     try:
         session = visible_session(db, principal, session_id)
-    except ApiError as exc:
+    except NotFound as exc:
         return error_page(request, principal, 404, str(exc))
     try:
         apply(session, principal.user)
     except (review.ReviewError, labels.LabelError) as exc:
         db.rollback()
         ctx = {**_context(db, principal, session), "mode": "review", "form_error": str(exc)}
-        return render(request, "session.html", ctx, principal, status_code=exc.status)
+        return render(request, "session.html", ctx, principal, status_code=status_of(exc))
     db.commit()
     return RedirectResponse(f"/sessions/{session_id}/review{anchor}", status_code=303)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from server.api.errors import READ, WRITE, ApiError, error_responses
+from server.api.errors import READ, WRITE, api_error, error_responses
 from server.api.schemas import ApiKeyIn, ApiKeyOut, LmsIn, LmsOut, NewApiKeyOut, UserIn, UserOut, user_out
 from server.deps import Admin, Db
 from server.services import accounts
@@ -37,7 +37,7 @@ def create_user(body: UserIn, principal: Admin, db: Db) -> UserOut:
             display_name=body.display_name,
         )
     except accounts.AccountError as exc:
-        raise ApiError(409 if "已被使用" in str(exc) else 422, "account_error", str(exc)) from None
+        raise api_error(exc) from None
     db.commit()
     db.refresh(user)
     return user_out(user)
@@ -81,7 +81,7 @@ def revoke_key(key_id: str, principal: Admin, db: Db) -> ApiKeyOut:
     try:
         key = accounts.revoke_api_key(db, org=principal.org, key_id=key_id)
     except accounts.AccountError as exc:
-        raise ApiError(404, "not_found", str(exc)) from None
+        raise api_error(exc) from None
     db.commit()
     return ApiKeyOut.model_validate(key, from_attributes=True)
 
@@ -113,6 +113,6 @@ def put_lms(body: LmsIn, principal: Admin, db: Db) -> LmsOut:
     try:
         accounts.configure_lms(org, **body.model_dump())
     except accounts.AccountError as exc:
-        raise ApiError(422, "invalid_lms", str(exc)) from None
+        raise api_error(exc) from None
     db.commit()
     return _lms_out(org)

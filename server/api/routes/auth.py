@@ -6,25 +6,21 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from server.api.errors import READ, WRITE, ApiError, error_responses
+from server.api.errors import READ, WRITE, ApiError, api_error, error_responses
 from server.api.schemas import LoginIn, LoginOut, UserOut, user_out
-from server.deps import SESSION_COOKIE, CurrentPrincipal, Db, SameOrigin, State, client_address
+from server.deps import (
+    SESSION_COOKIE,
+    CurrentPrincipal,
+    Db,
+    SameOrigin,
+    State,
+    client_address,
+    set_login_cookie,
+)
 from server.services import accounts
 from server.services import login as login_service
 
 router = APIRouter(prefix="/auth", tags=["auth"])
-
-
-def set_login_cookie(response: Response, request: Request, token: str, max_age: int) -> None:
-    response.set_cookie(
-        SESSION_COOKIE,
-        token,
-        max_age=max_age,
-        httponly=True,
-        samesite="lax",
-        secure=request.url.scheme == "https",
-        path="/",
-    )
 
 
 @router.post(
@@ -45,8 +41,7 @@ def login(body: LoginIn, request: Request, response: Response, db: Db, state: St
             org_slug=body.org,
         )
     except login_service.LoginRefused as exc:
-        headers = {"Retry-After": str(int(exc.retry_after))} if exc.retry_after else None
-        raise ApiError(exc.status, exc.code, str(exc), headers=headers) from None
+        raise api_error(exc) from None
     db.commit()
     set_login_cookie(response, request, new.token, int(accounts.LOGIN_LIFETIME.total_seconds()))
     return LoginOut(user=user_out(user), csrf_token=new.csrf_token)

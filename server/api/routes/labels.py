@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from server.api.errors import READ, WRITE, ApiError, error_responses
+from server.api.errors import READ, WRITE, ApiError, api_error, error_responses
 from server.api.routes.sessions import visible_session
 from server.api.schemas import LabelIn
 from server.db.models import User
@@ -47,7 +47,7 @@ def post_label(session_id: str, body: LabelIn, principal: Staff, db: Db) -> dict
             elements=body.elements,
         )
     except labels.LabelError as exc:
-        raise ApiError(exc.status, exc.code, str(exc)) from None
+        raise api_error(exc) from None
     db.commit()
     return labels.correction_view(row, trainer)
 

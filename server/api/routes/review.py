@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from server.api.errors import READ, WRITE, ApiError, error_responses
+from server.api.errors import READ, WRITE, ApiError, api_error, error_responses
 from server.api.routes.sessions import visible_session
 from server.api.schemas import AdjustmentIn, CommentIn
 from server.deps import CurrentPrincipal, Db, Staff, State
@@ -42,7 +42,7 @@ def post_comment(session_id: str, body: CommentIn, principal: Staff, db: Db) -> 
             db, session=session, author=_author(principal), message_seq=body.message_seq, text=body.text
         )
     except review.ReviewError as exc:
-        raise ApiError(exc.status, exc.code, str(exc)) from None
+        raise api_error(exc) from None
     db.commit()
     return review.review_view(db, session=session)
 
@@ -68,6 +68,6 @@ def post_adjustment(
             on_adjusted=state.report_adjustment,
         )
     except review.ReviewError as exc:
-        raise ApiError(exc.status, exc.code, str(exc)) from None
+        raise api_error(exc) from None
     db.commit()
     return review.review_view(db, session=session)

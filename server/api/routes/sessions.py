@@ -18,32 +18,23 @@ from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 
-from server.api.errors import READ, WRITE, ApiError, error_responses
+from server.api.errors import READ, WRITE, ApiError, api_error, error_responses
 from server.api.schemas import MAX_OFFSET, IsoDate, LearnerIn, MessageIn, ScorecardOut, SilenceIn, StartIn
 from server.db.models import PracticeSession, User
 from server.deps import CurrentPrincipal, Db, Principal, State
 from server.services import accounts, listing, scenarios
+from server.services import sessions as sessions_service
 from server.services.practice import PracticeError, TurnResult
-from server.services.scores import effective_scores, effective_scores_many, scorecard_view
+from server.services.scores import effective_scores, scorecard_view
 from server.services.views import message_view, session_view, transcript_of
 
 router = APIRouter(prefix="/sessions", tags=["sessions"])
 
 
 def visible_session(db: Db, principal: Principal, session_id: str) -> PracticeSession:
-    # An id that cannot exist is not looked up: PostgreSQL refuses NUL bytes in text with an error.
-    session = None if "\x00" in session_id or len(session_id) > 64 else db.get(PracticeSession, session_id)
-    if (
-        session is None
-        or session.org_id != principal.org.id
-        or (
-            not principal.sees_whole_org
-            and principal.user is not None
-            and session.user_id != principal.user.id
-        )
-    ):
-        raise ApiError(404, "not_found", f"会话 {session_id} 不存在")
-    return session
+    return sessions_service.visible_session(
+        db, org_id=principal.org.id, viewer_id=principal.viewer_id, session_id=session_id
+    )
 
 
 def _check_speaker(db: Db, principal: Principal, session_id: str) -> None:
@@ -104,7 +95,6 @@ def list_sessions(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> dict[str, Any]:
-    own = None if principal.sees_whole_org or principal.user is None else principal.user.id
     filters = listing.SessionFilters(
         rep=rep,
         scenario=scenario,
@@ -114,11 +104,14 @@ def list_sessions(
         min_score=min_score,
         max_score=max_score,
     )
-    rows = listing.find_sessions(
-        db, org_id=principal.org.id, user_id=own, filters=filters, limit=limit, offset=offset
+    return sessions_service.list_visible(
+        db,
+        org_id=principal.org.id,
+        viewer_id=principal.viewer_id,
+        filters=filters,
+        limit=limit,
+        offset=offset,
     )
-    scores = effective_scores_many(db, rows)
-    return {"items": [session_view(s, scores[s.id]) for s in rows], "limit": limit, "offset": offset}
 
 
 @router.get("/{session_id}", summary="一次对练的状态与全部消息", responses=error_responses(*READ, 404))
@@ -144,21 +137,7 @@ def get_transcript(session_id: str, principal: CurrentPrincipal, db: Db) -> dict
 )
 def get_scorecard(session_id: str, principal: CurrentPrincipal, db: Db, state: State) -> dict[str, Any]:
     session = visible_session(db, principal, session_id)
-    if session.status != "ended" or session.scorecard is None:
-        raise ApiError(409, "not_ended", "对练尚未结束或没有销售发言,还没有评分卡")
-    card = scenarios.get_card_for(db, org=principal.org, card_id=session.scenario_id)
-    earned = set((session.engine_state or {}).get("earned", []))
-    facts = (
-        [{"id": f.id, "kind": f.kind, "text": f.text, "earned": f.id in earned} for f in card.facts()]
-        if card
-        else []
-    )
-    scores = effective_scores(db, session)
-    return {
-        **scorecard_view(session.scorecard, scores),
-        "session": session_view(session, scores),
-        "facts": facts,
-    }
+    return sessions_service.scorecard_of(db, org=principal.org, session=session)
 
 
 @router.post(
@@ -214,7 +193,7 @@ async def end_session(session_id: str, principal: CurrentPrincipal, db: Db, stat
     try:
         session = await run_in_threadpool(run)
     except PracticeError as exc:
-        raise ApiError(exc.status, exc.code, str(exc)) from None
+        raise api_error(exc) from None
 
     def view() -> dict[str, Any]:
         scores = effective_scores(db, session)
@@ -258,13 +237,13 @@ async def _turn(request: Request, run: Callable[..., TurnResult]) -> Any:
     if task.done() and task.exception() is not None:
         exc = task.exception()
         if isinstance(exc, PracticeError):
-            raise ApiError(exc.status, exc.code, str(exc)) from None
+            raise api_error(exc) from None
         raise exc  # type: ignore[misc]
     if "text/event-stream" not in request.headers.get("accept", ""):
         try:
             return _result_view(await task)
         except PracticeError as exc:
-            raise ApiError(exc.status, exc.code, str(exc)) from None
+            raise api_error(exc) from None
 
     async def events() -> AsyncIterator[str]:
         rep = await stored

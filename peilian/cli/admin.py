@@ -15,14 +15,6 @@ if TYPE_CHECKING:
 
 app = typer.Typer(help="管理:组织、用户、API 密钥。", no_args_is_help=True)
 
-DEMO_ORG = "demo"
-DEMO_PASSWORD = "peilian-demo"
-DEMO_USERS = (
-    ("demo-rep", "演示销售 小陈", "rep"),
-    ("demo-trainer", "演示培训师 王老师", "trainer"),
-    ("demo-admin", "演示管理员", "admin"),
-)
-
 
 @contextmanager
 def database() -> Iterator[Session]:
@@ -154,20 +146,10 @@ def set_lms(
 @app.command("demo")
 def demo() -> None:
     """创建演示组织与三个演示账号(已存在则跳过),并打印登录方式。"""
-    from server.services import accounts
+    from server.services.demo import DEMO_PASSWORD, DEMO_USERS, ensure_demo
 
     with database() as db:
-        org = accounts.get_organization(db, slug=DEMO_ORG) or accounts.create_organization(
-            db, name="演示组织", slug=DEMO_ORG
-        )
-        existing = {u.username for u in accounts.list_users(db, org=org)}
-        for username, display, role in DEMO_USERS:
-            if username not in existing:
-                _checked(
-                    lambda u=username, d=display, r=role: accounts.create_user(
-                        db, org=org, username=u, role=r, password=DEMO_PASSWORD, display_name=d
-                    )
-                )
+        _checked(lambda: ensure_demo(db))
     typer.echo(f"演示账号(密码均为 {DEMO_PASSWORD}):")
     for username, display, role in DEMO_USERS:
         typer.echo(f"  {username:<13} {display}({role})")

@@ -15,9 +15,9 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
-from peilian.admin import app as admin_app
-from peilian.errors import UsageError
-from peilian.labels import app as labels_app
+from peilian.cli.admin import app as admin_app
+from peilian.cli.labels import app as labels_app
+from peilian.errors import PeilianError, UsageError
 
 app = typer.Typer(
     help="陪练 Peilian:价值型销售的对练伙伴。",
@@ -46,7 +46,7 @@ def classify(
     ] = False,
 ) -> None:
     """从标准输入读取 JSON Lines({"id","text"}),每行输出该条销售话术的对话行为。"""
-    from peilian.io import read_jsonl
+    from peilian.cli.io import read_jsonl
 
     items = read_jsonl(sys.stdin, required={"text": str})
     from evaluators.classify import classify as classify_text
@@ -69,7 +69,7 @@ def score(
     ] = "",
 ) -> None:
     """为一段对话记录打分,输出评分卡 JSON。"""
-    from peilian.io import read_text
+    from peilian.cli.io import read_text
 
     text, where = read_text(file)
     from evaluators.plaintext import read_transcript
@@ -175,7 +175,7 @@ def chat(
     ] = "",
 ) -> None:
     """与模拟客户对练一次约访或拜访。"""
-    from peilian.chat import run_chat
+    from peilian.cli.chat import run_chat
 
     run_chat(
         scenario=scenario, voice=voice or None, as_json=as_json, seed=seed, difficulty=difficulty or None
@@ -214,14 +214,18 @@ def serve(
     )
 
 
+def one_line(message: str) -> str:
+    return " ".join(message.split()) or "请求无效"
+
+
 def main() -> None:
     """Console entry point: run the app, turning bad input into one line on stderr."""
     from pydantic import ValidationError
 
     try:
-        app(standalone_mode=False)
-    except UsageError as exc:
-        sys.stderr.write(f"peilian: 错误:{exc}\n")
+        app(standalone_mode=False, prog_name="peilian")
+    except PeilianError as exc:  # every refusal of the hierarchy (UsageError, CardError, …): one line, exit 2
+        sys.stderr.write(f"peilian: 错误:{one_line(str(exc))}\n")
         sys.exit(2)
     except ValidationError as exc:  # settings from the environment
         first = exc.errors()[0]

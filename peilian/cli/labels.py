@@ -23,7 +23,7 @@ def export(
 
     每行 {"id","text","act","focus","form","elements","source","corrected_at"};见 docs/labels.md。
     """
-    from peilian.admin import database
+    from peilian.cli.admin import database
     from server.services import accounts, labels
 
     with database() as db:
