@@ -116,7 +116,7 @@ class AnsweringRules:
             if more is not None and self.card.category(told[0].id) != "motive":
                 return self.disclosed(state, more, text, "follow_up_question")
             state.topic = told[0].id
-            return Decision("elaborate", reason="follow_up_question")
+            return Decision("elaborate", topic_of=told[0].id, reason="follow_up_question")
         again = told and (said.refers_back or hits(text, told[0].reveal.keywords) >= 2)
         if again and told[0].id not in state.recapped:
             # asked again about what he told: he says it again, briefly (once per fact)
@@ -182,7 +182,7 @@ class AnsweringRules:
             if more is not None:
                 return self.disclosed(state, more, text, "follow_up_question")
             state.topic = told[-1].id
-            return Decision("elaborate", reason="follow_up_question")
+            return Decision("elaborate", topic_of=told[-1].id, reason="follow_up_question")
         if told and told[-1].id not in state.recapped:
             state.recapped.append(told[-1].id)
             state.topic = told[-1].id

@@ -32,7 +32,7 @@ TURN_TEMPLATE = "customer_turn.j2"
 MOVES_TEMPLATE = "customer_moves.j2"
 
 # Moves that may name the topic of the question, and moves that may use the card lines the engine chose.
-TOPIC_MOVES = frozenset({"surface", "deflect"})
+TOPIC_MOVES = frozenset({"surface", "deflect", "elaborate"})
 LINE_MOVES = frozenset({"surface", "concern_resolved", "small_talk", "ack_intro"})
 # A voiced fact's lead-in, filler and the customer's reaction need room beyond the facts' own length.
 SOFT_CHARS = 60

@@ -79,6 +79,8 @@ class ScriptedVoice:
         move = d.move
         if move == "deflect":
             return "deflect_hint" if data.hint else "deflect_topic" if data.topic else "deflect"
+        if move == "elaborate" and data.topic:
+            return "elaborate_topic"  # digging into what he just said: he goes on about that, not in general
         if move == "agree" and d.facts:
             return "agree_more"
         if move in ("surface", "concern_resolved", "small_talk") and not data.lines:
