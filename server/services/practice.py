@@ -112,6 +112,7 @@ class Practice:
         seed: int,
         via: str,
         difficulty: str | None = None,
+        assignment_id: str | None = None,
     ) -> PracticeSession:
         now = self.clock()
         conv = Conversation(card, seed=seed, voice=self.voice_factory(voice), difficulty=difficulty)
@@ -125,6 +126,7 @@ class Practice:
             started_at=now,
             last_event_at=now,
             created_via=via,
+            assignment_id=assignment_id,
         )
         db.add(session)
         db.flush()
@@ -234,6 +236,20 @@ class Practice:
             db.commit()
             db.refresh(session)
             return session
+
+    def budget(self, db: Session, session: PracticeSession) -> dict[str, int] | None:
+        """The call's turn budget, read-only from the engine: `{"turn", "max_turns"}` (the customer ends the
+        call when `turn` reaches `max_turns`, or sooner when his patience runs out); None without a card."""
+        card = self.card_lookup(db, session.org_id, session.scenario_id)
+        saved = (session.engine_state or {}).get("conversation")
+        if card is None or not saved:
+            return None
+        try:
+            conv = Conversation.from_dict(saved, card=card)
+        except ValueError:  # an old format or another card: no budget to show
+            return None
+        limit = card.max_turns or int(conv.numbers(f"turn.max_turns.{card.mode}"))
+        return {"turn": int(conv.state.turn), "max_turns": int(limit)}
 
     # -- internals --------------------------------------------------------------------------------------
     def _get(self, db: Session, session_id: str) -> PracticeSession:

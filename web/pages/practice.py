@@ -12,7 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from server.api.errors import ApiError
 from server.api.routes.sessions import visible_session
 from server.deps import Db, MaybePrincipal, State
-from server.services import scenarios
+from server.services import exams, scenarios
 from server.services.views import message_view
 from web import present
 from web.pages.common import FormCaller, denied, error_page, form_denied, render
@@ -53,7 +53,7 @@ def start(
 
 
 @router.get("/call/{session_id}")
-def call(request: Request, session_id: str, principal: MaybePrincipal, db: Db) -> Response:
+def call(request: Request, session_id: str, principal: MaybePrincipal, db: Db, state: State) -> Response:
     if (refused := denied(request, principal)) is not None:
         return refused
     assert principal is not None and principal.user is not None
@@ -64,6 +64,8 @@ def call(request: Request, session_id: str, principal: MaybePrincipal, db: Db) -
     if session.status != "active" or session.user_id != principal.user.id:
         return RedirectResponse(f"/sessions/{session.id}", status_code=303)
     card = scenarios.get_card_for(db, org=principal.org, card_id=session.scenario_id)
+    exam = exams.is_exam(db, session)  # no coach labels, no live meters (services/exams.py)
+    budget = state.practice.budget(db, session)
     messages = [message_view(m) for m in session.messages]
     for m in messages:
         m["act_label"] = present.act_label(m.get("act"))
@@ -75,6 +77,8 @@ def call(request: Request, session_id: str, principal: MaybePrincipal, db: Db) -
             "card": scenarios.public_view(card) if card else None,
             "messages": messages,
             "labels": present.labels_for_js(),
+            "exam": exam,
+            "budget": budget,
         },
         principal,
     )

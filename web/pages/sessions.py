@@ -14,7 +14,7 @@ from server.api.errors import ApiError
 from server.api.routes.sessions import get_scorecard, visible_session
 from server.db.models import PracticeSession
 from server.deps import Db, MaybePrincipal, Principal, State
-from server.services import labels, review, scenarios
+from server.services import exams, labels, review, scenarios
 from server.services.outcomes import outcome_of
 from server.services.scores import effective_scores
 from server.services.views import session_view
@@ -30,7 +30,11 @@ def _context(db: Db, principal: Principal, session: PracticeSession) -> dict[str
     rv = review.review_view(db, session=session)
     effective, original = rv["scores"]["effective"], rv["scores"]["original"]
     earned = set((session.engine_state or {}).get("earned", []))
+    # An exam (services/exams.py): pass or fail by the pass mark; its facts wait for the trainer's release.
+    hidden = exams.facts_hidden(db, session, principal.user)
     return {
+        "exam": exams.result_of(db, session),
+        "facts_hidden": hidden and session.status == "ended",
         "session": session,
         "card": scenarios.public_view(card) if card else None,
         "scorecard": scorecard,
@@ -48,7 +52,7 @@ def _context(db: Db, principal: Principal, session: PracticeSession) -> dict[str
         "call_findings": present.call_findings(scorecard),
         "general_comments": [c for c in rv["comments"] if c["message_seq"] is None],
         "adjustments": rv["adjustments"],
-        "facts": present.facts_view(card, earned) if session.status == "ended" else [],
+        "facts": present.facts_view(card, earned) if session.status == "ended" and not hidden else [],
         "earned_count": len(earned),
         "dimensions": present.dimension_order(session.mode, effective),
     }

@@ -22,7 +22,7 @@ from server.api.errors import READ, WRITE, ApiError, error_responses
 from server.api.schemas import MAX_OFFSET, IsoDate, LearnerIn, MessageIn, ScorecardOut, SilenceIn, StartIn
 from server.db.models import PracticeSession, User
 from server.deps import CurrentPrincipal, Db, Principal, State
-from server.services import accounts, listing, scenarios
+from server.services import accounts, exams, listing, scenarios
 from server.services.practice import PracticeError, TurnResult
 from server.services.scores import effective_scores, effective_scores_many, scorecard_view
 from server.services.views import message_view, session_view, transcript_of
@@ -148,16 +148,21 @@ def get_scorecard(session_id: str, principal: CurrentPrincipal, db: Db, state: S
         raise ApiError(409, "not_ended", "对练尚未结束或没有销售发言,还没有评分卡")
     card = scenarios.get_card_for(db, org=principal.org, card_id=session.scenario_id)
     earned = set((session.engine_state or {}).get("earned", []))
+    # An exam's hidden facts stay with the trainer until released (services/exams.py): `facts` is empty.
+    hidden = exams.facts_hidden(db, session, principal.user)
     facts = (
         [{"id": f.id, "kind": f.kind, "text": f.text, "earned": f.id in earned} for f in card.facts()]
-        if card
+        if card and not hidden
         else []
     )
     scores = effective_scores(db, session)
+    result = exams.result_of(db, session)
     return {
         **scorecard_view(session.scorecard, scores),
         "session": session_view(session, scores),
         "facts": facts,
+        "facts_hidden": hidden,
+        "assignment": result.view() if result else None,
     }
 
 
