@@ -237,9 +237,11 @@ class Practice:
             db.refresh(session)
             return session
 
-    def budget(self, db: Session, session: PracticeSession) -> dict[str, int] | None:
-        """The call's turn budget, read-only from the engine: `{"turn", "max_turns"}` (the customer ends the
-        call when `turn` reaches `max_turns`, or sooner when his patience runs out); None without a card."""
+    def budget(self, db: Session, session: PracticeSession) -> dict[str, Any] | None:
+        """The call's budget, read-only from the engine (None without a card): `turn` so far and `max_turns`
+        (the customer ends the call when `turn` reaches it), and `drain`, the patience one rep message costs,
+        so that a page can also tell when his patience (`state.patience` of every reply) will run out first:
+        after about ceil(patience / drain) more messages."""
         card = self.card_lookup(db, session.org_id, session.scenario_id)
         saved = (session.engine_state or {}).get("conversation")
         if card is None or not saved:
@@ -249,7 +251,12 @@ class Practice:
         except ValueError:  # an old format or another card: no budget to show
             return None
         limit = card.max_turns or int(conv.numbers(f"turn.max_turns.{card.mode}"))
-        return {"turn": int(conv.state.turn), "max_turns": int(limit)}
+        return {
+            "turn": int(conv.state.turn),
+            "max_turns": int(limit),
+            "patience": round(conv.state.patience),
+            "drain": conv.numbers.drain(card.mode, card.customer.time_pressure),
+        }
 
     # -- internals --------------------------------------------------------------------------------------
     def _get(self, db: Session, session_id: str) -> PracticeSession:

@@ -66,6 +66,8 @@ def call(request: Request, session_id: str, principal: MaybePrincipal, db: Db, s
     card = scenarios.get_card_for(db, org=principal.org, card_id=session.scenario_id)
     exam = exams.is_exam(db, session)  # no coach labels, no live meters (services/exams.py)
     budget = state.practice.budget(db, session)
+    if budget and exam:  # the customer's patience is a live meter: an exam shows the turn limit alone
+        budget = {k: budget[k] for k in ("turn", "max_turns")}
     messages = [message_view(m) for m in session.messages]
     for m in messages:
         m["act_label"] = present.act_label(m.get("act"))

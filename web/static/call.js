@@ -63,19 +63,28 @@ if (coach) {
   applyCoach();
 }
 
-// -- the turn budget: the customer ends the call at max_turns (or sooner, out of patience) -------------
+// -- the turn budget: the customer ends the call at max_turns, or sooner when his patience runs out ------
+// (each message costs `drain`; outside an exam the page also warns when patience will end the call first).
 const budget = $("budget");
-function showBudget(turn) {
+function showBudget(turn, patience) {
   if (!budget || typeof turn !== "number") return;
   const max = Number(budget.dataset.max);
-  const left = max - turn;
+  const drain = Number(budget.dataset.drain || 0);
+  if (drain && typeof patience === "number") budget.dataset.patience = String(patience);
+  const byTurns = max - turn;
+  const byPatience = drain ? Math.max(0, Math.ceil(Number(budget.dataset.patience) / drain)) : Infinity;
+  const left = Math.min(byTurns, byPatience);
   budget.dataset.turn = String(turn);
+  budget.dataset.left = String(left);
   budget.classList.toggle("warn", left <= WARN_TURNS);
-  budget.textContent = left <= WARN_TURNS && left > 0
-    ? `第 ${turn}/${max} 轮 · 只剩 ${left} 轮,该提行动承诺了`
-    : `第 ${turn}/${max} 轮`;
+  let text = turn > 0 ? `第 ${turn}/${max} 轮` : `本通最多 ${max} 轮`;
+  if (left <= WARN_TURNS && left > 0) {
+    text += byPatience < byTurns ? ` · 客户快没耐心了,约剩 ${left} 轮` : ` · 只剩 ${left} 轮`;
+    text += ",该提行动承诺了";
+  }
+  budget.textContent = text;
 }
-if (budget && Number(budget.dataset.turn) > 0) showBudget(Number(budget.dataset.turn));
+if (budget) showBudget(Number(budget.dataset.turn));
 
 // -- the golden-silence ring ---------------------------------------------------------------------------
 function setRing(state, text, count = "") {
@@ -232,7 +241,7 @@ async function turn(url, body, ctx) {
     li.dataset.seq = final.reply.seq;
     $("reply-live").textContent = `客户:${final.reply.text}`;
   }
-  showBudget(final?.state?.turn);
+  showBudget(final?.state?.turn, final?.state?.patience);
   if (final?.ended || final?.state?.ended) markEnded(final.state?.outcome);
   else if (final?.reply) startQuiet();
   else if (!ctx) setRing("done", "客户没有接话。你可以继续等,也可以开口提问。", "✓");
