@@ -13,6 +13,8 @@ xAPI `passed` / `failed` statement (server/lms/exam.py) when it ends and again a
 from __future__ import annotations
 
 import secrets
+import threading
+import weakref
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -34,6 +36,19 @@ from server.services.assignments import (
 from server.services.practice import Practice
 
 STAFF = ("trainer", "admin")
+# One start at a time per (assignment, rep) in this process, so that two clicks cannot both pass the count of
+# attempts (the server is one process, as for the practice service's per-session locks).
+_start_locks: weakref.WeakValueDictionary[tuple[str, str], threading.Lock] = weakref.WeakValueDictionary()
+_guard = threading.Lock()
+
+
+def _start_lock(key: tuple[str, str]) -> threading.Lock:
+    with _guard:
+        lock = _start_locks.get(key)
+        if lock is None:
+            lock = threading.Lock()
+            _start_locks[key] = lock
+        return lock
 
 
 def start_attempt(
@@ -47,9 +62,15 @@ def start_attempt(
 ) -> tuple[PracticeSession, bool]:
     """A session of `user` on `assignment`: (the session, whether it is new). Refusals raise AssignmentError
     before anything is written."""
-    now = now or utcnow()
     if not is_target(assignment, user):
         raise AssignmentError(403, "not_assigned", "这个任务没有分配给你")
+    with _start_lock((assignment.id, user.id)):
+        return _start(db, practice, assignment=assignment, user=user, via=via, now=now or utcnow())
+
+
+def _start(
+    db: Session, practice: Practice, *, assignment: Assignment, user: User, via: str, now: datetime
+) -> tuple[PracticeSession, bool]:
     mine = attempts(db, [assignment.id], [user.id]).get((assignment.id, user.id), [])
     active = next((s for s in mine if s.status == "active"), None)
     if active is not None:

@@ -297,3 +297,32 @@ async def test_teams_are_set_by_trainers(client: httpx.AsyncClient, acme, engine
     assert long.status_code == 422
     await login(client, "rep1")
     assert (await client.get("/api/v1/teams")).status_code == 403
+
+
+async def test_two_starts_at_once_make_one_attempt(client: httpx.AsyncClient, acme, engine, app) -> None:
+    import threading
+
+    from server.db.models import Assignment
+    from server.services import exams
+
+    made = await assign(client, reps=["rep1"], exam=True, max_attempts=1)
+    state = app.state.peilian
+    results: list[tuple[str, bool]] = []
+    barrier = threading.Barrier(2)
+
+    def go() -> None:
+        with state.sessionmaker() as db:
+            found = db.get(Assignment, made["id"])
+            user = db.scalar(select(User).where(User.username == "rep1"))
+            barrier.wait()
+            session, new = exams.start_attempt(db, state.practice, assignment=found, user=user, via="web")
+            results.append((session.id, new))
+
+    threads = [threading.Thread(target=go) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert len(results) == 2 and len({sid for sid, _ in results}) == 1  # the second resumed the first
+    assert sorted(new for _, new in results) == [False, True]
+    assert count_sessions(engine) == 1
