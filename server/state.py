@@ -100,10 +100,13 @@ class AppState:
         worker = OutboxWorker(maker, interval_s=settings.outbox_interval)
 
         def report_results(db: Session, session: PracticeSession) -> None:
+            from server.services import exams
+
             card = _card_lookup(db, session.org_id, session.scenario_id)
-            if enqueue_results(
-                db, session, base_url=settings.base_url, scenario_title=card.title if card else None
-            ):
+            title = card.title if card else None
+            queued = enqueue_results(db, session, base_url=settings.base_url, scenario_title=title)
+            # An exam also reports `passed` / `failed` with the pass mark (server/lms/exam.py).
+            if exams.report(db, session, base_url=settings.base_url, scenario_title=title) or queued:
                 worker.wake()
 
         practice = Practice(
@@ -134,11 +137,19 @@ class AppState:
     def report_adjustment(self, db: Session, adjusted: Adjusted) -> None:
         """A trainer adjusted a score: queue the corrected result for the organisation's LMS (a superseding
         xAPI statement and/or a `scorecard.adjusted` webhook) in the adjustment's own transaction."""
+        from server.services import exams
         from server.services.scores import scorecard_view
 
         session = adjusted.session
         card = _card_lookup(db, session.org_id, session.scenario_id)
-        if enqueue_adjustment(
+        exam_queued = exams.report(
+            db,
+            session,
+            base_url=self.settings.base_url,
+            scenario_title=card.title if card else None,
+            adjustment=adjusted.adjustment,
+        )
+        queued = enqueue_adjustment(
             db,
             session,
             adjusted.adjustment,
@@ -146,7 +157,8 @@ class AppState:
             scorecard=scorecard_view(session.scorecard or {}, adjusted.scores),
             base_url=self.settings.base_url,
             scenario_title=card.title if card else None,
-        ):
+        )
+        if queued or exam_queued:
             # Woken once the items are committed: a pass before that would not see them.
             event.listen(db, "after_commit", lambda _db: self.outbox_worker.wake(), once=True)
 

@@ -82,6 +82,8 @@ class User(Base):
     # Learners created by an LMS have no password; the LMS names them by its own id.
     external_id: Mapped[str | None] = mapped_column(String(300))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The rep's team (a name, per organisation): assignments can target a whole team (docs/assignments.md).
+    team: Mapped[str | None] = mapped_column(String(120), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     organization: Mapped[Organization] = relationship(lazy="joined")
@@ -155,6 +157,12 @@ class PracticeSession(Base):
     adjusted_overall: Mapped[int | None] = mapped_column(Integer)
     scorecard: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_via: Mapped[str] = mapped_column(String(16), default="web")  # web | api
+    # Started from an assignment (an attempt at it); an exam's hidden facts stay hidden from the rep until a
+    # trainer releases them (services/exams.py).
+    assignment_id: Mapped[str | None] = mapped_column(
+        ForeignKey("assignments.id", ondelete="SET NULL"), index=True
+    )
+    facts_released_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship(lazy="joined")
     messages: Mapped[list[Message]] = relationship(order_by="Message.seq", cascade="all, delete-orphan")
@@ -250,3 +258,36 @@ class LabelCorrection(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (Index("ix_label_corrections_session_seq", "session_id", "message_seq"),)
+
+
+class Assignment(Base):
+    """A trainer's assignment of one scenario (difficulty, pass mark, deadline) to reps and/or teams; an
+    exam (考核) also fixes the seed and limits the attempts (services/assignments.py, services/exams.py)."""
+
+    __tablename__ = "assignments"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    org_id: Mapped[str] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
+    scenario_id: Mapped[str] = mapped_column(String(120))
+    difficulty: Mapped[str] = mapped_column(String(16))  # easy | standard | hard
+    pass_mark: Mapped[int] = mapped_column(Integer)
+    deadline: Mapped[datetime]
+    exam: Mapped[bool] = mapped_column(Boolean, default=False)
+    max_attempts: Mapped[int | None] = mapped_column(Integer)  # exams: how many sessions a rep may start
+    seed: Mapped[int] = mapped_column(Integer, default=0)  # exams: every attempt hears the same customer
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    targets: Mapped[list[AssignmentTarget]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+
+
+class AssignmentTarget(Base):
+    """Who an assignment is for: one rep (`user_id`) or a whole team (`team`, its members at any time)."""
+
+    __tablename__ = "assignment_targets"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    assignment_id: Mapped[str] = mapped_column(ForeignKey("assignments.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    team: Mapped[str | None] = mapped_column(String(120), index=True)

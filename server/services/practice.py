@@ -111,6 +111,7 @@ class Practice:
         seed: int,
         via: str,
         difficulty: str | None = None,
+        assignment_id: str | None = None,
     ) -> PracticeSession:
         now = self.clock()
         conv = Conversation(card, seed=seed, voice=self.voice_factory(voice), difficulty=difficulty)
@@ -124,6 +125,7 @@ class Practice:
             started_at=now,
             last_event_at=now,
             created_via=via,
+            assignment_id=assignment_id,
         )
         db.add(session)
         db.flush()
@@ -235,6 +237,27 @@ class Practice:
             db.commit()
             db.refresh(session)
             return session
+
+    def budget(self, db: Session, session: PracticeSession) -> dict[str, Any] | None:
+        """The call's budget, read-only from the engine (None without a card): `turn` so far and `max_turns`
+        (the customer ends the call when `turn` reaches it), and `drain`, the patience one rep message costs,
+        so that a page can also tell when his patience (`state.patience` of every reply) will run out first:
+        after about ceil(patience / drain) more messages."""
+        card = self.card_lookup(db, session.org_id, session.scenario_id)
+        saved = (session.engine_state or {}).get("conversation")
+        if card is None or not saved:
+            return None
+        try:
+            conv = Conversation.from_dict(saved, card=card)
+        except ValueError:  # an old format or another card: no budget to show
+            return None
+        limit = card.max_turns or int(conv.numbers(f"turn.max_turns.{card.mode}"))
+        return {
+            "turn": int(conv.state.turn),
+            "max_turns": int(limit),
+            "patience": round(conv.state.patience),
+            "drain": conv.numbers.drain(card.mode, card.customer.time_pressure),
+        }
 
     # -- internals --------------------------------------------------------------------------------------
     def _get(self, db: Session, session_id: str) -> PracticeSession:

@@ -12,8 +12,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from peilian.errors import Conflict, NotFound
-from server.db.models import Organization, PracticeSession
-from server.services import listing, scenarios
+from server.db.models import Organization, PracticeSession, User
+from server.services import exams, listing, scenarios
 from server.services.practice import PracticeError
 from server.services.scores import effective_scores, effective_scores_many, scorecard_view
 from server.services.views import session_view
@@ -32,22 +32,29 @@ def visible_session(db: Session, *, org_id: str, viewer_id: str | None, session_
     return session
 
 
-def scorecard_of(db: Session, *, org: Organization, session: PracticeSession) -> dict[str, Any]:
-    """The scorecard with the effective scores, the session and the card's facts (earned or not)."""
+def scorecard_of(
+    db: Session, *, org: Organization, session: PracticeSession, viewer: User | None = None
+) -> dict[str, Any]:
+    """The scorecard with the effective scores, the session and the card's facts (earned or not); an
+    exam's hidden facts stay with the trainer until released (services/exams.py): then `facts` is empty."""
     if session.status != "ended" or session.scorecard is None:
         raise PracticeError.kind(Conflict)("对练尚未结束或没有销售发言,还没有评分卡", code="not_ended")
     card = scenarios.get_card_for(db, org=org, card_id=session.scenario_id)
     earned = set((session.engine_state or {}).get("earned", []))
+    hidden = exams.facts_hidden(db, session, viewer)
     facts = (
         [{"id": f.id, "kind": f.kind, "text": f.text, "earned": f.id in earned} for f in card.facts()]
-        if card
+        if card and not hidden
         else []
     )
     scores = effective_scores(db, session)
+    result = exams.result_of(db, session)
     return {
         **scorecard_view(session.scorecard, scores),
         "session": session_view(session, scores),
         "facts": facts,
+        "facts_hidden": hidden,
+        "assignment": result.view() if result else None,
     }
 
 

@@ -142,6 +142,7 @@ def test_typing_starts_the_clock_and_a_message_is_escaped(browser: Any, live_ser
         rep = db.query(Message).filter_by(session_id=session_id, speaker="rep").one()
         assert rep.text == XSS.strip() and rep.end - rep.t > 0  # the typing time reached the server
     page.get_by_role("button", name="结束通话").click()
+    page.get_by_role("button", name="结束并评分").click()  # 结束通话 asks first
     page.wait_for_url(re.compile(rf".*/sessions/{session_id}$"))
     assert XSS in page.locator(".transcript .turn.rep .bubble").first.inner_text()
     assert page.evaluate("window.__pwned") is None and page.dialogs == []
@@ -304,10 +305,11 @@ def test_no_page_breaks_its_content_security_policy(browser: Any, live_server: L
     page.wait_for_url(re.compile(r".*/call/[0-9a-f]+$"))
     send(page, INTRO)
     page.get_by_role("button", name="结束通话").click()
+    page.get_by_role("button", name="结束并评分").click()
     page.wait_for_url(re.compile(r".*/sessions/[0-9a-f]+$"))
     assert page.locator("svg.radar").count() == 1 and page.evaluate("window.__csp") == []
     session_id = page.url.rsplit("/", 1)[1]
-    for path in (f"/sessions/{session_id}/review", "/desk", "/desk/scenarios", "/admin", "/"):
+    for path in (f"/sessions/{session_id}/review", "/desk", "/desk/scenarios", "/admin", "/assignments", "/"):
         page.goto(path)
         assert page.evaluate("window.__csp") == [], path
     page.get_by_role("link", name="问问这本书").click()

@@ -17,6 +17,7 @@ from server.deps import Db, MaybePrincipal, Principal, State, rate_wait
 from server.services import scenarios
 from server.services.scores import effective_scores_many
 from web import present
+from web.pages.assignments import rep_sections
 from web.pages.common import render
 
 router = APIRouter()
@@ -95,6 +96,7 @@ async def home(
             if s.status == "ended"
         ]
         return {
+            **rep_sections(db, principal.user),  # 我的任务, 我的证书 (web/pages/assignments.py)
             "cards": cards,
             "recent": recent,
             "trend": present.sparkline(trend, width=220, height=48),

@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from peilian.errors import NotFound
 from server.deps import Db, MaybePrincipal, State
-from server.services import scenarios
+from server.services import exams, scenarios
 from server.services.views import message_view
 from web import present
 from web.pages.common import FormCaller, denied, error_page, form_denied, render, visible_session
@@ -52,7 +52,7 @@ def start(
 
 
 @router.get("/call/{session_id}")
-def call(request: Request, session_id: str, principal: MaybePrincipal, db: Db) -> Response:
+def call(request: Request, session_id: str, principal: MaybePrincipal, db: Db, state: State) -> Response:
     if (refused := denied(request, principal)) is not None:
         return refused
     assert principal is not None and principal.user is not None
@@ -63,6 +63,10 @@ def call(request: Request, session_id: str, principal: MaybePrincipal, db: Db) -
     if session.status != "active" or session.user_id != principal.user.id:
         return RedirectResponse(f"/sessions/{session.id}", status_code=303)
     card = scenarios.get_card_for(db, org=principal.org, card_id=session.scenario_id)
+    exam = exams.is_exam(db, session)  # no coach labels, no live meters (services/exams.py)
+    budget = state.practice.budget(db, session)
+    if budget and exam:  # the customer's patience is a live meter: an exam shows the turn limit alone
+        budget = {k: budget[k] for k in ("turn", "max_turns")}
     messages = [message_view(m) for m in session.messages]
     for m in messages:
         m["act_label"] = present.act_label(m.get("act"))
@@ -74,6 +78,8 @@ def call(request: Request, session_id: str, principal: MaybePrincipal, db: Db) -
             "card": scenarios.public_view(card) if card else None,
             "messages": messages,
             "labels": present.labels_for_js(),
+            "exam": exam,
+            "budget": budget,
         },
         principal,
     )

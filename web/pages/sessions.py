@@ -14,7 +14,7 @@ from peilian.errors import NotFound
 from server.api.errors import status_of
 from server.db.models import PracticeSession
 from server.deps import Db, MaybePrincipal, Principal, State
-from server.services import labels, review, scenarios
+from server.services import exams, labels, review, scenarios
 from server.services import sessions as sessions_service
 from server.services.outcomes import outcome_of
 from server.services.scores import effective_scores
@@ -31,7 +31,11 @@ def _context(db: Db, principal: Principal, session: PracticeSession) -> dict[str
     rv = review.review_view(db, session=session)
     effective, original = rv["scores"]["effective"], rv["scores"]["original"]
     earned = set((session.engine_state or {}).get("earned", []))
+    # An exam (services/exams.py): pass or fail by the pass mark; its facts wait for the trainer's release.
+    hidden = exams.facts_hidden(db, session, principal.user)
     return {
+        "exam": exams.result_of(db, session),
+        "facts_hidden": hidden and session.status == "ended",
         "session": session,
         "card": scenarios.public_view(card) if card else None,
         "scorecard": scorecard,
@@ -49,7 +53,7 @@ def _context(db: Db, principal: Principal, session: PracticeSession) -> dict[str
         "call_findings": present.call_findings(scorecard),
         "general_comments": [c for c in rv["comments"] if c["message_seq"] is None],
         "adjustments": rv["adjustments"],
-        "facts": present.facts_view(card, earned) if session.status == "ended" else [],
+        "facts": present.facts_view(card, earned) if session.status == "ended" and not hidden else [],
         "earned_count": len(earned),
         "dimensions": present.dimension_order(session.mode, effective),
     }
@@ -104,7 +108,7 @@ def scorecard_json(
             "scorecard": None,
         }
     else:
-        body = sessions_service.scorecard_of(db, org=principal.org, session=session)
+        body = sessions_service.scorecard_of(db, org=principal.org, session=session, viewer=principal.user)
     body["review"] = review.review_view(db, session=session)
     return Response(
         json.dumps(body, ensure_ascii=False, indent=2),

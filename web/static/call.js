@@ -1,6 +1,8 @@
 // The practice call: send what the rep types (with when they started typing and when they sent), stream
 // the customer's reply in as it comes (SSE over fetch), run the 4-second golden-silence ring when the
-// customer finishes, and tell the server about a silence so the customer may go on talking.
+// customer finishes, and tell the server about a silence so the customer may go on talking. The turn budget
+// (第 6/16 轮) follows each reply and warns near the end; 结束通话 asks first (a <dialog>). In an exam (考核)
+// there are no coach labels and the ring is hidden, but the silences still reach the customer.
 import { csrfToken, el } from "./app.js";
 
 const GOLDEN = 4; // seconds: 黄金静默
@@ -13,6 +15,8 @@ const api = `/api/v1/sessions/${data.session}`;
 const log = $("log"), say = $("say"), send = $("send"), ring = $("silence"), ringText = $("silence-text");
 const ringCount = $("ring-count"), errorBox = $("call-error");
 const now = () => Date.now() / 1000; // client epoch seconds, as the API expects
+const EXAM = Boolean(data.exam);
+const WARN_TURNS = 3; // the budget turns amber when this few turns are left
 
 let busy = false;
 let ended = false;
@@ -38,7 +42,7 @@ function addMessage(speaker, text) {
   const li = el("li", { class: `msg ${speaker}` },
     el("span", { class: "who" }, speaker === "customer" ? "客户" : "我"),
     el("p", { class: "bubble" }, text));
-  if (speaker === "rep") li.append(el("span", { class: "act pending" }, "…"));
+  if (speaker === "rep" && !EXAM) li.append(el("span", { class: "act pending" }, "…"));
   log.append(li);
   scrollDown();
   return li;
@@ -47,15 +51,40 @@ function addMessage(speaker, text) {
 function showError(message) { errorBox.textContent = message; errorBox.hidden = false; }
 function setBusy(value) { busy = value; send.disabled = value || ended; }
 
-// -- coach mode: show each sent message's act ----------------------------------------------------------
+// -- coach mode: show each sent message's act (never in an exam: the page has no toggle) ---------------
 const coach = $("coach");
-try { coach.checked = localStorage.getItem("peilian.coach") === "1"; } catch { /* storage blocked */ }
-const applyCoach = () => document.body.classList.toggle("coach-on", coach.checked);
-coach.addEventListener("change", () => {
-  try { localStorage.setItem("peilian.coach", coach.checked ? "1" : "0"); } catch { /* storage blocked */ }
+if (coach) {
+  try { coach.checked = localStorage.getItem("peilian.coach") === "1"; } catch { /* storage blocked */ }
+  const applyCoach = () => document.body.classList.toggle("coach-on", coach.checked);
+  coach.addEventListener("change", () => {
+    try { localStorage.setItem("peilian.coach", coach.checked ? "1" : "0"); } catch { /* storage blocked */ }
+    applyCoach();
+  });
   applyCoach();
-});
-applyCoach();
+}
+
+// -- the turn budget: the customer ends the call at max_turns, or sooner when his patience runs out ------
+// (each message costs `drain`; outside an exam the page also warns when patience will end the call first).
+const budget = $("budget");
+function showBudget(turn, patience) {
+  if (!budget || typeof turn !== "number") return;
+  const max = Number(budget.dataset.max);
+  const drain = Number(budget.dataset.drain || 0);
+  if (drain && typeof patience === "number") budget.dataset.patience = String(patience);
+  const byTurns = max - turn;
+  const byPatience = drain ? Math.max(0, Math.ceil(Number(budget.dataset.patience) / drain)) : Infinity;
+  const left = Math.min(byTurns, byPatience);
+  budget.dataset.turn = String(turn);
+  budget.dataset.left = String(left);
+  budget.classList.toggle("warn", left <= WARN_TURNS);
+  let text = turn > 0 ? `第 ${turn}/${max} 轮` : `本通最多 ${max} 轮`;
+  if (left <= WARN_TURNS && left > 0) {
+    text += byPatience < byTurns ? ` · 客户快没耐心了,约剩 ${left} 轮` : ` · 只剩 ${left} 轮`;
+    text += ",该提行动承诺了";
+  }
+  budget.textContent = text;
+}
+if (budget) showBudget(Number(budget.dataset.turn));
 
 // -- the golden-silence ring ---------------------------------------------------------------------------
 function setRing(state, text, count = "") {
@@ -168,6 +197,7 @@ function applyRep(li, rep) {
   if (!li || !rep) return;
   li.dataset.seq = rep.seq;
   const chip = li.querySelector(".act");
+  if (!chip) return; // an exam: no label
   chip.textContent = actLabel(rep.act);
   chip.className = `act act-${rep.act?.act || "statement"}`;
 }
@@ -211,6 +241,7 @@ async function turn(url, body, ctx) {
     li.dataset.seq = final.reply.seq;
     $("reply-live").textContent = `客户:${final.reply.text}`;
   }
+  showBudget(final?.state?.turn, final?.state?.patience);
   if (final?.ended || final?.state?.ended) markEnded(final.state?.outcome);
   else if (final?.reply) startQuiet();
   else if (!ctx) setRing("done", "客户没有接话。你可以继续等,也可以开口提问。", "✓");
@@ -255,7 +286,16 @@ say.addEventListener("keydown", (event) => {
   }
 });
 
-$("end-call").addEventListener("click", async () => {
+// 结束通话 asks first: one click by mistake would end and score the call.
+const endDialog = $("end-dialog");
+$("end-call").addEventListener("click", () => {
+  if (ended) return;
+  endDialog.showModal();
+  $("end-cancel").focus();
+});
+$("end-cancel").addEventListener("click", () => { endDialog.close(); say.focus(); });
+$("end-confirm").addEventListener("click", async () => {
+  endDialog.close();
   $("end-call").disabled = true;
   try {
     const res = await fetch(`${api}/end`, { method: "POST", headers: { "x-csrf-token": csrfToken() } });

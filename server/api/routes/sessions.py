@@ -137,7 +137,7 @@ def get_transcript(session_id: str, principal: CurrentPrincipal, db: Db) -> dict
 )
 def get_scorecard(session_id: str, principal: CurrentPrincipal, db: Db, state: State) -> dict[str, Any]:
     session = visible_session(db, principal, session_id)
-    return sessions_service.scorecard_of(db, org=principal.org, session=session)
+    return sessions_service.scorecard_of(db, org=principal.org, session=session, viewer=principal.user)
 
 
 @router.post(
