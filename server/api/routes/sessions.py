@@ -146,7 +146,7 @@ def get_scorecard(session_id: str, principal: CurrentPrincipal, db: Db, state: S
     session = visible_session(db, principal, session_id)
     if session.status != "ended" or session.scorecard is None:
         raise ApiError(409, "not_ended", "对练尚未结束或没有销售发言,还没有评分卡")
-    card = scenarios.get_card_for(db, org=principal.org, card_id=session.scenario_id)
+    card = scenarios.card_for_session(db, session)
     earned = set((session.engine_state or {}).get("earned", []))
     facts = (
         [{"id": f.id, "kind": f.kind, "text": f.text, "earned": f.id in earned} for f in card.facts()]
