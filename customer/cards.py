@@ -236,7 +236,8 @@ def _message(err: dict[str, Any]) -> str:
     if kind in _MESSAGES:
         return _MESSAGES[kind]
     if kind == "literal_error":
-        return f"取值无效({_quote(err.get('input'))}),应为 {ctx.get('expected', '')}"
+        expected = str(ctx.get("expected", "")).replace(" or ", " 或 ")
+        return f"取值无效({_quote(err.get('input'))}),应为 {expected}"
     if kind in ("too_short", "string_too_short"):
         return "不能为空"
     if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):

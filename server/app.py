@@ -18,7 +18,18 @@ from fastapi.staticfiles import StaticFiles
 from peilian import __version__
 from peilian.settings import Settings, get_settings
 from server.api.errors import install_error_handlers
-from server.api.routes import admin, auth, health, knowledge, labels, reports, review, scenarios, sessions
+from server.api.routes import (
+    admin,
+    auth,
+    calls,
+    health,
+    knowledge,
+    labels,
+    reports,
+    review,
+    scenarios,
+    sessions,
+)
 from server.deps import refuse_nul
 from server.middleware import AccessLog, BodySizeLimit, SecurityHeaders
 from server.state import AppState
@@ -67,7 +78,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> FastAPI:
     app.add_middleware(SecurityHeaders)
     app.add_middleware(AccessLog)
     app.include_router(health.router)
-    for module in (auth, admin, scenarios, sessions, review, labels, reports, knowledge):
+    for module in (auth, admin, scenarios, sessions, review, labels, reports, knowledge, calls):
         app.include_router(module.router, prefix="/api/v1", dependencies=[Depends(refuse_nul)])
     app.include_router(web_routes.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -63,7 +63,7 @@ def call(request: Request, session_id: str, principal: MaybePrincipal, db: Db) -
         return error_page(request, principal, 404, str(exc))
     if session.status != "active" or session.user_id != principal.user.id:
         return RedirectResponse(f"/sessions/{session.id}", status_code=303)
-    card = scenarios.get_card_for(db, org=principal.org, card_id=session.scenario_id)
+    card = scenarios.card_for_session(db, session)
     messages = [message_view(m) for m in session.messages]
     for m in messages:
         m["act_label"] = present.act_label(m.get("act"))

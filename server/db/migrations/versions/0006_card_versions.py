@@ -35,9 +35,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("retired_at", sa.DateTime(timezone=True), nullable=True))
     with op.batch_alter_table("practice_sessions", schema=None) as batch_op:
         batch_op.add_column(sa.Column("card_hash", sa.String(length=64), nullable=True))
-        batch_op.add_column(
-            sa.Column("real_call", sa.Boolean(), nullable=False, server_default=sa.false())
-        )
+        batch_op.add_column(sa.Column("real_call", sa.Boolean(), nullable=False, server_default=sa.false()))
 
 
 def downgrade() -> None:
