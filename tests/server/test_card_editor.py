@@ -65,7 +65,9 @@ def test_safety_rules_of_the_upload_hold_in_the_editor() -> None:
     nul = card_editor.check_text("id: a\ntitle: b\x00\n")
     assert nul.problems[0].line == 2 and "NUL" in nul.problems[0].message
     secret = "绝密内容" * 30
-    echoed = card_editor.check_text(card_editor.template_text().replace("mode: appointment", f"mode: {secret}"))
+    echoed = card_editor.check_text(
+        card_editor.template_text().replace("mode: appointment", f"mode: {secret}")
+    )
     assert all(secret not in p.message for p in echoed.problems)
 
 
@@ -90,9 +92,7 @@ def test_save_new_clone_edit_and_retire(engine, acme) -> None:
         renamed = card_editor.template_text().replace("id: my-new-scenario", "id: other-id")
         _, checked = card_editor.save_text(db, org=org, user=coach, text=renamed, editing="my-new-scenario")
         assert "不能修改 id" in checked.problems[0].message
-        _, checked = card_editor.save_text(
-            db, org=org, user=coach, text=clone, editing="gov-meeting-room"
-        )
+        _, checked = card_editor.save_text(db, org=org, user=coach, text=clone, editing="gov-meeting-room")
         assert "内置场景不能直接修改" in checked.problems[0].message
         edited = card_editor.template_text().replace("张经理", "李经理")
         card, _ = card_editor.save_text(db, org=org, user=coach, text=edited, editing="my-new-scenario")
