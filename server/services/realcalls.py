@@ -30,6 +30,7 @@ from server.services.inputs import NUL_MESSAGE, clip, has_nul
 
 MAX_CALL_BYTES = 200 * 1024  # an hour's call is ~30 KB of text; under the request body cap (256 KB)
 MAX_TITLE_CHARS = 120
+LABEL = "真实通话"
 _STOP = frozenset(
     [
         "客户",
@@ -206,3 +207,11 @@ def real_call_view(session: PracticeSession) -> dict[str, Any] | None:
         "similarity": info.get("similarity"),
         "shared": list(info.get("shared") or []),
     }
+
+
+def list_title(session: PracticeSession) -> str | None:
+    """How a list names a real call: 真实通话 · its title; None for a practice session."""
+    view = real_call_view(session)
+    if view is None:
+        return None
+    return f"{LABEL} · {view['title']}" if view["title"] else LABEL

@@ -109,7 +109,9 @@ async def test_an_unreadable_transcript_names_the_line_and_stores_nothing(
 
 async def test_bad_requests_are_4xx(client: httpx.AsyncClient, acme, engine) -> None:
     headers = await login(client, "rep1")
-    bad_mode = await client.post("/api/v1/calls", json={"mode": "lunch", "transcript": PLAIN}, headers=headers)
+    bad_mode = await client.post(
+        "/api/v1/calls", json={"mode": "lunch", "transcript": PLAIN}, headers=headers
+    )
     assert bad_mode.status_code == 422
     nul = await client.post(
         "/api/v1/calls", json={"mode": "visit", "transcript": "销售：你好\u0000"}, headers=headers

@@ -14,7 +14,7 @@ from server.api.routes.reports import reps as reps_report
 from server.api.routes.sessions import list_sessions
 from server.api.schemas import MAX_OFFSET
 from server.deps import Db, MaybePrincipal
-from server.services import scenarios
+from server.services import realcalls, scenarios
 from web import present
 from web.pages.common import denied, render
 
@@ -95,8 +95,9 @@ def desk(request: Request, principal: MaybePrincipal, db: Db) -> Response:
                 "max": request.query_params.get("max", ""),
             },
             "notes": notes,
-            "titles": {cid: c.title for cid, c in cards.items()},
-            "scenario_options": [(cid, c.title, cid in builtin) for cid, c in cards.items()],
+            "titles": {cid: c.title for cid, c in cards.items()} | {scenarios.REAL_CALL_ID: realcalls.LABEL},
+            "scenario_options": [(cid, c.title, cid in builtin) for cid, c in cards.items()]
+            + [(scenarios.REAL_CALL_ID, realcalls.LABEL, False)],
             "rep_options": [(r["user"]["username"], r["user"]["display_name"]) for r in people],
             "prev_url": _page_url(request, page - 1) if page > 1 else None,
             "next_url": _page_url(request, page + 1) if len(found) > PAGE else None,

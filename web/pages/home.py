@@ -14,7 +14,7 @@ from sqlalchemy import select
 from knowledge.text import MAX_QUERY_CHARS, QueryError
 from server.db.models import PracticeSession
 from server.deps import Db, MaybePrincipal, Principal, State, rate_wait
-from server.services import scenarios
+from server.services import realcalls, scenarios
 from server.services.scores import effective_scores_many
 from web import present
 from web.pages.common import render
@@ -79,7 +79,7 @@ async def home(
         recent = [
             {
                 "id": s.id,
-                "title": titles.get(s.scenario_id, s.scenario_id),
+                "title": realcalls.list_title(s) or titles.get(s.scenario_id, s.scenario_id),
                 "mode": s.mode,
                 "status": s.status,
                 "started_at": s.started_at,
