@@ -151,3 +151,22 @@ async def test_the_same_card_is_stored_once(client: httpx.AsyncClient, acme, eng
         assert db.scalar(select(func.count()).select_from(CardVersion)) == 1
         hashes = set(db.scalars(select(PracticeSession.card_hash)))
         assert len(hashes) == 1 and None not in hashes
+
+
+async def test_the_api_checks_a_card_and_lists_every_problem(client: httpx.AsyncClient, acme, engine) -> None:
+    yaml_headers = {**(await login(client, "coach")), "content-type": "application/yaml"}
+    ok = await client.post(
+        "/api/v1/scenarios/check", content=card_editor.template_text().encode(), headers=yaml_headers
+    )
+    assert ok.status_code == 200 and ok.json()["valid"] and ok.json()["card"]["id"] == "my-new-scenario"
+    bad = await client.post("/api/v1/scenarios/check", content=three_errors().encode(), headers=yaml_headers)
+    body = bad.json()
+    assert bad.status_code == 200 and not body["valid"] and body["card"] is None
+    assert [(p["line"], p["field"]) for p in body["problems"]][:2] == [(4, "mode"), (18, "stage")]
+    assert len(body["problems"]) == 3
+    with Session(engine) as db:
+        assert db.scalar(select(func.count()).select_from(ScenarioCard)) == 0
+    await client.post("/api/v1/auth/logout", headers=yaml_headers)
+    rep = {**(await login(client, "rep1")), "content-type": "application/yaml"}
+    denied = await client.post("/api/v1/scenarios/check", content=b"id: x", headers=rep)
+    assert denied.status_code == 403

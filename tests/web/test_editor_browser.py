@@ -145,7 +145,9 @@ def test_a_plain_text_call_gets_a_scorecard_and_practise_again(
     page.context.close()
 
 
-def test_a_broken_transcript_gets_a_message_and_nothing_is_stored(browser: Any, live_server: LiveServer) -> None:
+def test_a_broken_transcript_gets_a_message_and_nothing_is_stored(
+    browser: Any, live_server: LiveServer
+) -> None:
     page = open_page(browser, live_server, "demo-rep")
     before = _count(live_server, PracticeSession)
     page.goto("/calls/new")
