@@ -74,7 +74,7 @@ def desk(request: Request, principal: MaybePrincipal, db: Db) -> Response:
     page = filters.pop("page")
     found = list_sessions(principal, db, **filters, limit=PAGE + 1, offset=(page - 1) * PAGE)["items"]
     builtin = scenarios.builtin_cards()
-    cards = scenarios.cards_for(db, org=principal.org)
+    cards = scenarios.cards_for(db, org=principal.org, include_retired=True)  # old sessions keep their titles
     people = reps_report(principal, db)
     reps = [
         {**r, "spark": present.sparkline(r["trend"])}

@@ -74,7 +74,8 @@ async def home(
             .order_by(PracticeSession.started_at.desc())
             .limit(RECENT)
         ).all()
-        titles = {c["id"]: c["title"] for c in cards}
+        every = scenarios.cards_for(db, org=principal.org, include_retired=True)  # retired: old sessions
+        titles = {cid: c.title for cid, c in every.items()}
         scores = effective_scores_many(db, rows)
         recent = [
             {
