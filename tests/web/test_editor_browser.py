@@ -92,6 +92,12 @@ def test_an_edit_with_three_mistakes_lists_all_three_with_lines(
     assert lines == [4, 18, broken.splitlines().index("      kind: 烦恼") + 1], items
     assert "mode" in items[0] and "stage" in items[1] and "hidden.needs[0].kind" in items[2]
     assert page.locator("#yaml_text").input_value() == broken  # the trainer's text stays to fix
+    page.get_by_role("button", name="跳到第 18 行").click()
+    selected = page.evaluate(
+        "() => { const t = document.getElementById('yaml_text'); "
+        "return [document.activeElement.id, t.value.slice(t.selectionStart, t.selectionEnd)]; }"
+    )
+    assert selected[0] == "yaml_text" and selected[1].startswith("stage: 12"), selected
     page.screenshot(path=str(screenshots / "card-editor-errors.png"), full_page=False)
     with live_server.state.sessionmaker() as db:
         row = db.scalar(select(ScenarioCard).where(ScenarioCard.card_id == "three-errors"))
