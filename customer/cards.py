@@ -3,8 +3,9 @@
     card = load_card("scenarios/gov-meeting-room.yaml")
     cards = load_scenarios()            # {id: Card}, every *.yaml under scenarios/
 
-A card that does not fit the schema is refused with `CardError`, one line that names the file and the field
-path, e.g. ``scenarios/x.yaml: hidden.needs[0].id: 缺少字段``. Everything under `hidden` and `concerns` is secret:
+A card that does not fit the schema is refused with `CardError`, one line that names the file and the first
+field path, e.g. ``scenarios/x.yaml: hidden.needs[0].id: 缺少字段(另有 2 处错误)``; `CardError.problems` and
+`card_problems(data)` list every problem at once, `yaml_problem` words a YAML syntax error in Chinese. Everything under `hidden` and `concerns` is secret:
 the engine hands a voice only what the rep has earned (see customer/voices/base.py).
 """
 
@@ -194,7 +195,12 @@ class Card(_Model):
 
 
 class CardError(Invalid):
-    """A scenario card that cannot be used; the message is one line naming the file and the field."""
+    """A scenario card that cannot be used; the message is one line naming the file and the field.
+    `problems` lists every problem found, each a (field path, Chinese message) pair, in card order."""
+
+    def __init__(self, message: str, problems: list[tuple[str, str]] | None = None) -> None:
+        super().__init__(message)
+        self.problems: list[tuple[str, str]] = list(problems or [])
 
 
 _MESSAGES = {
@@ -204,10 +210,17 @@ _MESSAGES = {
     "int_type": "应为整数",
     "int_parsing": "应为整数",
     "int_from_float": "应为整数",
+    "float_type": "应为数字",
+    "float_parsing": "应为数字",
+    "bool_type": "应为 true 或 false",
+    "bool_parsing": "应为 true 或 false",
     "list_type": "应为列表",
     "dict_type": "应为映射(键: 值)",
     "model_type": "应为映射(键: 值)",
     "model_attributes_type": "应为映射(键: 值)",
+    "none_required": "应为空",
+    "string_too_long": "文本过长",
+    "too_long": "项数过多",
 }
 
 
@@ -218,19 +231,26 @@ def _loc(loc: tuple[Any, ...]) -> str:
     return out or "(卡片)"
 
 
+def _quote(value: Any) -> str:
+    """A few characters of the value that was refused: an error never echoes a whole card back."""
+    text = repr(value)
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
 def _message(err: ErrorDetails) -> str:
     kind, ctx = err["type"], err.get("ctx") or {}
     if kind in _MESSAGES:
         return _MESSAGES[kind]
     if kind == "literal_error":
-        return f"取值无效({err.get('input')!r}),应为 {ctx.get('expected', '')}"
+        expected = str(ctx.get("expected", "")).replace(" or ", " 或 ")
+        return f"取值无效({_quote(err.get('input'))}),应为 {expected}"
     if kind in ("too_short", "string_too_short"):
         return "不能为空"
-    if kind in ("greater_than_equal", "less_than_equal"):
-        return f"超出范围({err.get('input')!r})"
+    if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+        return f"超出范围({_quote(err.get('input'))})"
     if kind == "string_pattern_mismatch":
-        return f"格式不对({err.get('input')!r},应匹配 {ctx.get('pattern', '')})"
-    return str(err.get("msg", kind)).removeprefix("Value error, ")
+        return f"格式不对({_quote(err.get('input'))},应匹配 {ctx.get('pattern', '')})"
+    return f"取值无效({kind})"  # pydantic's own wording is English: name the rule instead
 
 
 def _display(path: Path) -> str:
@@ -243,46 +263,99 @@ def _display(path: Path) -> str:
 _PREFIX = {"expectations": "e", "needs": "n", "motives": "m", "process": "p"}
 
 
-def _check(card: Card) -> tuple[str, str] | None:
-    """Cross-field rules the schema cannot express: id prefixes, unique ids, known `requires`."""
+def _check(card: Card) -> list[tuple[str, str]]:
+    """Cross-field rules the schema cannot express: id prefixes, unique ids, known `requires`. Every
+    problem, in card order."""
+    problems: list[tuple[str, str]] = []
     seen: set[str] = set()
     for section, prefix in _PREFIX.items():
         for i, fact in enumerate(getattr(card.hidden, section)):
             where = f"hidden.{section}[{i}].id"
             if not fact.id.startswith(prefix):
-                return where, f"{fact.id} 应以 {prefix} 开头(如 {prefix}1)"
-            if fact.id in seen:
-                return where, f"重复的 id {fact.id}"
+                problems.append((where, f"{fact.id} 应以 {prefix} 开头(如 {prefix}1)"))
+            elif fact.id in seen:
+                problems.append((where, f"重复的 id {fact.id}"))
             seen.add(fact.id)
     for i, concern in enumerate(card.concerns):
         if concern.id in seen:
-            return f"concerns[{i}].id", f"重复的 id {concern.id}"
+            problems.append((f"concerns[{i}].id", f"重复的 id {concern.id}"))
         seen.add(concern.id)
     for section in _PREFIX:
         for i, fact in enumerate(getattr(card.hidden, section)):
             for j, req in enumerate(fact.reveal.requires):
                 if req not in seen or req == fact.id:
-                    return f"hidden.{section}[{i}].reveal.requires[{j}]", f"未知的事实 id {req}"
+                    problems.append(
+                        (f"hidden.{section}[{i}].reveal.requires[{j}]", f"未知的事实 id {_quote(req)[1:-1]}")
+                    )
     if not card.customer.greeting:
-        return "customer.greeting", "至少写一句开场白"
-    return None
+        problems.append(("customer.greeting", "至少写一句开场白"))
+    return problems
 
 
-def parse_card(data: Any, source: str = "<card>") -> Card:
-    """Validate a card already read from YAML/JSON; raises `CardError` naming `source` and the field."""
+def _validate(data: Any) -> tuple[Card | None, list[tuple[str, str]]]:
     if not isinstance(data, dict):
-        raise CardError(f"{source}: 卡片应为一个映射(键: 值)")
+        return None, [("(卡片)", "卡片应为一个映射(键: 值)")]
     try:
         card = Card.model_validate(data)
     except ValidationError as exc:
-        errors = exc.errors()
-        first = errors[0]
-        more = f"(另有 {len(errors) - 1} 处错误)" if len(errors) > 1 else ""
-        raise CardError(f"{source}: {_loc(first['loc'])}: {_message(first)}{more}") from None
-    problem = _check(card)
-    if problem:
-        raise CardError(f"{source}: {problem[0]}: {problem[1]}")
+        return None, [(_loc(err["loc"]), _message(err)) for err in exc.errors()]
+    problems = _check(card)
+    return (None if problems else card), problems
+
+
+def card_problems(data: Any) -> list[tuple[str, str]]:
+    """Every problem of a card already read from YAML/JSON, as (field path, message); [] when it is valid.
+    The schema's problems come first; the cross-field rules run once the schema passes."""
+    return _validate(data)[1]
+
+
+def parse_card(data: Any, source: str = "<card>") -> Card:
+    """Validate a card already read from YAML/JSON; raises `CardError` naming `source` and the first field
+    (the message counts the others; `CardError.problems` holds them all)."""
+    card, problems = _validate(data)
+    if card is None:
+        where, what = problems[0]
+        more = f"(另有 {len(problems) - 1} 处错误)" if len(problems) > 1 else ""
+        message = f"{source}: {what}" if where == "(卡片)" else f"{source}: {where}: {what}{more}"
+        raise CardError(message, problems)
     return card
+
+
+# libyaml's and PyYAML's wording of a syntax error → what a trainer reads (never the input itself).
+_YAML_PROBLEMS: tuple[tuple[str, str], ...] = (
+    ("mapping values are not allowed", "这里不能出现「键: 值」(冒号后少了空格、缺引号或缩进不对)"),
+    ("could not find expected ':'", "缺少冒号「:」,或上一行的引号没有闭合"),
+    ("found character that cannot start any token", "有不能用在开头的字符(如制表符 Tab、@ 或 `)"),
+    ("found a tab character", "不能用制表符 Tab 缩进,请用空格"),
+    ("did not find expected key", "缩进不对:这一层应是「键: 值」"),
+    ("did not find expected '-' indicator", "列表缩进不对:每一项应以「- 」开头并对齐"),
+    ("did not find expected node content", "这里缺少内容(可能多了一个逗号或「- 」)"),
+    ("did not find expected ',' or ']'", "方括号列表没有闭合,或少了逗号"),
+    ("did not find expected ',' or '}'", "花括号映射没有闭合,或少了逗号"),
+    ("found unexpected end of stream", "文件意外结束:引号或括号没有闭合"),
+    ("found unknown escape character", "引号里有无效的转义字符(反斜杠 \\)"),
+    ("found undefined alias", "不允许使用锚点或别名(& 与 *)"),
+    ("expected <block end>", "缩进不对:这一行与上面的层级对不上"),
+    ("expected a single document", "一张卡片只能有一个文档(去掉多余的 ---)"),
+    ("could not determine a constructor", "不支持的 YAML 标签(!! 开头的写法)"),
+    ("found duplicate anchor", "不允许使用锚点或别名(& 与 *)"),
+    ("while scanning a simple key", "缺少冒号「:」"),
+    ("unacceptable character", "含有不允许的控制字符"),
+)
+
+
+def yaml_problem(exc: yaml.YAMLError) -> tuple[int | None, str]:
+    """A YAML syntax error as (line number from 1, or None; the problem in Chinese)."""
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    line = mark.line + 1 if mark is not None else None
+    problem = str(getattr(exc, "problem", None) or "")
+    if any("\u4e00" <= ch <= "\u9fff" for ch in problem):
+        return line, problem  # already ours (anchors and aliases)
+    context = str(getattr(exc, "context", None) or "")
+    for english, chinese in _YAML_PROBLEMS:
+        if english in problem or (not problem and english in context):
+            return line, chinese
+    return line, "格式有误,请检查这一行的缩进、冒号和引号"
 
 
 _YAML_LOADER = getattr(
@@ -313,9 +386,9 @@ def load_card(path: str | Path) -> Card:
     except OSError as exc:
         raise CardError(f"{source}: 无法读取文件({exc.strerror})") from None
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f"(第 {mark.line + 1} 行)" if mark is not None else ""
-        raise CardError(f"{source}: YAML 语法错误{line}: {getattr(exc, 'problem', None) or exc}") from None
+        number, problem = yaml_problem(exc)
+        line = f"(第 {number} 行)" if number is not None else ""
+        raise CardError(f"{source}: YAML 语法错误{line}: {problem}", [("YAML", problem)]) from None
     card = parse_card(data, source)
     if card.id != path.stem:
         raise CardError(f"{source}: id: {card.id} 与文件名 {path.stem} 不一致")

@@ -22,6 +22,7 @@ from server.api.routes import (
     admin,
     assignments,
     auth,
+    calls,
     health,
     knowledge,
     labels,
@@ -78,7 +79,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> FastAPI:
     app.add_middleware(SecurityHeaders)
     app.add_middleware(AccessLog)
     app.include_router(health.router)
-    for module in (auth, admin, scenarios, sessions, review, labels, reports, knowledge, assignments):
+    for module in (auth, admin, scenarios, sessions, review, labels, reports, knowledge, assignments, calls):
         app.include_router(module.router, prefix="/api/v1", dependencies=[Depends(refuse_nul)])
     app.include_router(web_routes.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -30,7 +30,7 @@ def _card_lookup(db: Session, org_id: str, card_id: str) -> Card | None:
     from server.services.scenarios import get_card_for
 
     org = db.get(Organization, org_id)
-    return get_card_for(db, org=org, card_id=card_id) if org else None
+    return get_card_for(db, org=org, card_id=card_id, include_retired=True) if org else None
 
 
 def default_voice_factory(settings: Settings) -> VoiceFactory:

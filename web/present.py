@@ -44,6 +44,7 @@ END_REASONS = {
     "hung_up": "客户挂断了电话",
     "time_up": "时间到了,客户结束了谈话",
     "customer_ended": "客户结束了谈话",
+    "real_call": "真实通话",
 }
 
 

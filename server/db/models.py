@@ -23,6 +23,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -132,8 +133,23 @@ class ScenarioCard(Base):
     yaml_text: Mapped[str] = mapped_column(Text)
     created_by: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The card editor (0006): each save counts a version; a retired card leaves the picker, not old sessions.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    retired_at: Mapped[datetime | None]
 
     __table_args__ = (UniqueConstraint("org_id", "card_id", name="uq_scenario_cards_org_card"),)
+
+
+class CardVersion(Base):
+    """The exact card a session was played on, by the hash of its canonical text (content-addressed, 0006):
+    the session re-renders and resumes on it after the card is edited or retired."""
+
+    __tablename__ = "card_versions"
+
+    content_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    card_id: Mapped[str] = mapped_column(String(120), index=True)
+    yaml_text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class PracticeSession(Base):
@@ -163,6 +179,10 @@ class PracticeSession(Base):
         ForeignKey("assignments.id", ondelete="SET NULL"), index=True
     )
     facts_released_at: Mapped[datetime | None]
+    # 0006: the card version played (CardVersion.content_hash; NULL before 0006), and a real call's scorecard
+    # (a transcript a rep or trainer brought in, scored without a simulated customer).
+    card_hash: Mapped[str | None] = mapped_column(String(64))
+    real_call: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     user: Mapped[User] = relationship(lazy="joined")
     messages: Mapped[list[Message]] = relationship(order_by="Message.seq", cascade="all, delete-orphan")

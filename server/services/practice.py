@@ -28,7 +28,7 @@ from customer.voices.base import Voice, VoiceInput
 from evaluators.classify import classify
 from peilian.errors import Conflict, Family, Invalid, NotFound
 from server.db.models import Message, PracticeSession, User, utcnow
-from server.services import timing
+from server.services import scenarios, timing
 
 ChunkSink = Callable[[str], None]
 VoiceFactory = Callable[[str], Voice]
@@ -126,6 +126,7 @@ class Practice:
             last_event_at=now,
             created_via=via,
             assignment_id=assignment_id,
+            card_hash=scenarios.remember_version(db, card),  # the card as played, kept for later edits
         )
         db.add(session)
         db.flush()
@@ -272,8 +273,14 @@ class Practice:
             raise PracticeError.kind(Conflict)("这次对练已经结束,不能再发消息", code="session_ended")
         return session
 
+    def _card(self, db: Session, session: PracticeSession) -> Card | None:
+        """The version the session was started on; older sessions (no recorded version) the card now."""
+        if session.card_hash and (card := scenarios.card_of_version(db, session.card_hash)) is not None:
+            return card
+        return self.card_lookup(db, session.org_id, session.scenario_id)
+
     def _conversation(self, db: Session, session: PracticeSession, voice: Voice) -> Conversation:
-        card = self.card_lookup(db, session.org_id, session.scenario_id)
+        card = self._card(db, session)
         if card is None:
             raise PracticeError.kind(Conflict)(
                 f"场景 {session.scenario_id} 已不存在,无法继续", code="scenario_gone"
@@ -282,7 +289,7 @@ class Practice:
 
     def _outcome(self, db: Session, session: PracticeSession) -> dict[str, Any] | None:
         """How the call ended, from the engine's saved state (None when the card is gone: judged from text)."""
-        card = self.card_lookup(db, session.org_id, session.scenario_id)
+        card = self._card(db, session)
         saved = (session.engine_state or {}).get("conversation")
         if card is None or not saved:
             return None

@@ -39,7 +39,7 @@ def scorecard_of(
     exam's hidden facts stay with the trainer until released (services/exams.py): then `facts` is empty."""
     if session.status != "ended" or session.scorecard is None:
         raise PracticeError.kind(Conflict)("对练尚未结束或没有销售发言,还没有评分卡", code="not_ended")
-    card = scenarios.get_card_for(db, org=org, card_id=session.scenario_id)
+    card = scenarios.card_for_session(db, session)  # the card as played (its version), not today's
     earned = set((session.engine_state or {}).get("earned", []))
     hidden = exams.facts_hidden(db, session, viewer)
     facts = (

@@ -38,6 +38,8 @@ def session_view(s: PracticeSession, scores: Effective, *, messages: bool = Fals
         "scores": dict(scores.effective) if scores.effective else None,
         "outcome": api_outcome(s.scorecard) if ended else None,
         "state": (s.engine_state or {}).get("public", {}),
+        "real_call": bool(s.real_call),  # a real call's transcript, scored (services/realcalls.py)
+        "card_version": s.card_hash,  # the card version played (services/scenarios.py), null before 0006
     }
     if messages:
         view["messages"] = [message_view(m) for m in s.messages]

@@ -12,7 +12,7 @@ from fastapi.responses import Response
 
 from server.api.schemas import MAX_OFFSET
 from server.deps import Db, MaybePrincipal
-from server.services import listing, scenarios
+from server.services import listing, realcalls, scenarios
 from server.services import sessions as sessions_service
 from web import present
 from web.pages.common import denied, render
@@ -80,7 +80,7 @@ def desk(request: Request, principal: MaybePrincipal, db: Db) -> Response:
         offset=(page - 1) * PAGE,
     )["items"]
     builtin = scenarios.builtin_cards()
-    cards = scenarios.cards_for(db, org=principal.org)
+    cards = scenarios.cards_for(db, org=principal.org, include_retired=True)  # old sessions keep their titles
     people = listing.rep_trends(db, org_id=principal.org.id)
     reps = [
         {**r, "spark": present.sparkline(r["trend"])}
@@ -101,8 +101,9 @@ def desk(request: Request, principal: MaybePrincipal, db: Db) -> Response:
                 "max": request.query_params.get("max", ""),
             },
             "notes": notes,
-            "titles": {cid: c.title for cid, c in cards.items()},
-            "scenario_options": [(cid, c.title, cid in builtin) for cid, c in cards.items()],
+            "titles": {cid: c.title for cid, c in cards.items()} | {scenarios.REAL_CALL_ID: realcalls.LABEL},
+            "scenario_options": [(cid, c.title, cid in builtin) for cid, c in cards.items()]
+            + [(scenarios.REAL_CALL_ID, realcalls.LABEL, False)],
             "rep_options": [(r["user"]["username"], r["user"]["display_name"]) for r in people],
             "prev_url": _page_url(request, page - 1) if page > 1 else None,
             "next_url": _page_url(request, page + 1) if len(found) > PAGE else None,

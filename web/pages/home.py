@@ -14,7 +14,7 @@ from sqlalchemy import select
 from knowledge.text import MAX_QUERY_CHARS, QueryError
 from server.db.models import PracticeSession
 from server.deps import Db, MaybePrincipal, Principal, State, rate_wait
-from server.services import scenarios
+from server.services import realcalls, scenarios
 from server.services.scores import effective_scores_many
 from web import present
 from web.pages.assignments import rep_sections
@@ -75,12 +75,13 @@ async def home(
             .order_by(PracticeSession.started_at.desc())
             .limit(RECENT)
         ).all()
-        titles = {c["id"]: c["title"] for c in cards}
+        every = scenarios.cards_for(db, org=principal.org, include_retired=True)  # retired: old sessions
+        titles = {cid: c.title for cid, c in every.items()}
         scores = effective_scores_many(db, rows)
         recent = [
             {
                 "id": s.id,
-                "title": titles.get(s.scenario_id, s.scenario_id),
+                "title": realcalls.list_title(s) or titles.get(s.scenario_id, s.scenario_id),
                 "mode": s.mode,
                 "status": s.status,
                 "started_at": s.started_at,

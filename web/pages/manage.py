@@ -12,7 +12,8 @@ from fastapi.responses import RedirectResponse, Response
 from customer.cards import CardError
 from server.api.errors import status_of
 from server.deps import Db, MaybePrincipal, Principal
-from server.services import accounts, scenarios
+from server.services import accounts, card_editor, scenarios
+from web.pages.cards import card_rows
 from web.pages.common import FormCaller, denied, form_denied, render
 
 router = APIRouter()
@@ -21,16 +22,14 @@ router = APIRouter()
 def _scenarios_page(
     request: Request, principal: Principal, db: Db, status_code: int = 200, **extra: Any
 ) -> Response:
-    builtin = scenarios.builtin_cards()
-    cards = [
-        scenarios.public_view(c, builtin=c.id in builtin)
-        for c in scenarios.cards_for(db, org=principal.org).values()
-    ]
     context = {
-        "cards": cards,
+        "cards": card_rows(db, principal),  # retired ones too, marked (web/pages/cards.py)
         "yaml_text": "",
         "error": None,
+        "problems": [],
         "saved": request.query_params.get("saved"),
+        "retired": request.query_params.get("retired"),
+        "restored": request.query_params.get("restored"),
         **extra,
     }
     return render(request, "scenarios.html", context, principal, status_code=status_code)
@@ -69,7 +68,10 @@ def upload_scenario(
         card = scenarios.save_card(db, org=principal.org, user=principal.user, yaml_text=yaml_text)
     except CardError as exc:
         db.rollback()
-        return _scenarios_page(request, principal, db, 422, yaml_text=yaml_text, error=str(exc))
+        problems = card_editor.check_text(yaml_text).problems  # every problem, with its line
+        return _scenarios_page(
+            request, principal, db, 422, yaml_text=yaml_text, error=str(exc), problems=problems
+        )
     db.commit()
     return RedirectResponse(f"/desk/scenarios?saved={quote(card.id)}", status_code=303)
 

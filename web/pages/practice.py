@@ -62,7 +62,7 @@ def call(request: Request, session_id: str, principal: MaybePrincipal, db: Db, s
         return error_page(request, principal, 404, str(exc))
     if session.status != "active" or session.user_id != principal.user.id:
         return RedirectResponse(f"/sessions/{session.id}", status_code=303)
-    card = scenarios.get_card_for(db, org=principal.org, card_id=session.scenario_id)
+    card = scenarios.card_for_session(db, session)
     exam = exams.is_exam(db, session)  # no coach labels, no live meters (services/exams.py)
     budget = state.practice.budget(db, session)
     if budget and exam:  # the customer's patience is a live meter: an exam shows the turn limit alone

@@ -14,7 +14,7 @@ from peilian.errors import NotFound
 from server.api.errors import status_of
 from server.db.models import PracticeSession
 from server.deps import Db, MaybePrincipal, Principal, State
-from server.services import exams, labels, review, scenarios
+from server.services import exams, labels, realcalls, review, scenarios
 from server.services import sessions as sessions_service
 from server.services.outcomes import outcome_of
 from server.services.scores import effective_scores
@@ -26,7 +26,7 @@ router = APIRouter()
 
 
 def _context(db: Db, principal: Principal, session: PracticeSession) -> dict[str, Any]:
-    card = scenarios.get_card_for(db, org=principal.org, card_id=session.scenario_id)
+    card = scenarios.card_for_session(db, session)
     scorecard = session.scorecard
     rv = review.review_view(db, session=session)
     effective, original = rv["scores"]["effective"], rv["scores"]["original"]
@@ -56,7 +56,17 @@ def _context(db: Db, principal: Principal, session: PracticeSession) -> dict[str
         "facts": present.facts_view(card, earned) if session.status == "ended" and not hidden else [],
         "earned_count": len(earned),
         "dimensions": present.dimension_order(session.mode, effective),
+        **_real_call(db, principal, session),
     }
+
+
+def _real_call(db: Db, principal: Principal, session: PracticeSession) -> dict[str, Any]:
+    """A real call's title and the scenario "再练一次" starts (the closest one, if it can still be started)."""
+    view = realcalls.real_call_view(session)
+    if view is None:
+        return {"real_call": None}
+    closest = view["closest"] and scenarios.get_card_for(db, org=principal.org, card_id=view["closest"])
+    return {"real_call": view, "closest": scenarios.public_view(closest) if closest else None}
 
 
 def _load(

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Body
 from customer.cards import CardError
 from server.api.errors import READ, WRITE, ApiError, error_responses
 from server.deps import CurrentPrincipal, Db, Staff
-from server.services import scenarios
+from server.services import card_editor, scenarios
 
 router = APIRouter(prefix="/scenarios", tags=["scenarios"])
 
@@ -50,3 +50,23 @@ def upload_scenario(
         raise ApiError(422, "invalid_card", str(exc)) from None
     db.commit()
     return scenarios.public_view(card, builtin=False)
+
+
+@router.post(
+    "/check",
+    summary="检查一张卡片(不保存):列出每一处错误及其行号(培训师)",
+    responses=error_responses(*WRITE),
+)
+def check_scenario(
+    principal: Staff,
+    db: Db,
+    yaml_text: str = Body(..., media_type="application/yaml", examples=[CARD_EXAMPLE]),
+) -> dict[str, Any]:
+    """`valid`, every problem as {line, field, message} (line null when it has none), and the card's public
+    side when it is valid. A new card's id may not clash with one of the organisation's or a built-in one."""
+    checked = card_editor.check_text(yaml_text, taken=card_editor.taken_ids(db, org=principal.org))
+    return {
+        "valid": checked.card is not None,
+        "problems": [{"line": p.line, "field": p.field, "message": p.message} for p in checked.problems],
+        "card": scenarios.public_view(checked.card, builtin=False) if checked.card else None,
+    }
