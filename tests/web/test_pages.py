@@ -40,7 +40,8 @@ async def test_login_form_shows_the_demo_accounts_and_refuses_a_wrong_password(
 
 
 @pytest.mark.parametrize(
-    ("target", "expected"), [("/desk", "/desk"), ("https://evil.example/", "/"), ("//evil", "/")]
+    ("target", "expected"),
+    [("/desk/scenarios", "/desk/scenarios"), ("https://evil.example/", "/desk"), ("//evil", "/desk")],
 )
 async def test_login_returns_to_the_page_asked_for_never_elsewhere(
     client: httpx.AsyncClient, target: str, expected: str

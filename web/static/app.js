@@ -77,14 +77,12 @@ function bookPanel() {
 }
 
 function localTimes() {
-  const fmt = new Intl.DateTimeFormat("zh-CN", { year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hour12: false });
+  // Every <time datetime> in the browser's time zone, the Chinese way the server writes it: 2026年12月1日 20:15.
   const two = (n) => String(n).padStart(2, "0");
-  // data-format="cn": 2026年12月1日 20:15, as the server writes it.
   const cn = (d) => `${d.getFullYear()}年${d.getMonth() + 1}月${d.getDate()}日 ${two(d.getHours())}:${two(d.getMinutes())}`;
   for (const node of document.querySelectorAll("time[datetime]")) {
     const when = new Date(node.getAttribute("datetime"));
-    if (Number.isNaN(when.getTime())) continue;
-    node.textContent = node.dataset.format === "cn" ? cn(when) : fmt.format(when).replaceAll("/", "-");
+    if (!Number.isNaN(when.getTime())) node.textContent = cn(when);
   }
 }
 
