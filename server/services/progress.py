@@ -117,7 +117,9 @@ def series(attempts: list[Attempt]) -> dict[str, list[Point]]:
 
 
 def _mean(values: list[int]) -> int:
-    return round(sum(values) / len(values))
+    from evaluators.scoring import round_half_up  # as the scorer rounds: 50.5 → 51, not Python's 50
+
+    return round_half_up(sum(values) / len(values))
 
 
 @dataclass(frozen=True)
