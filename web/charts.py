@@ -50,15 +50,16 @@ def line_chart(key: str, points: list[Any], width: int = 320, height: int = 150)
     """One dimension over the attempts, evenly spaced (oldest left), 0 at the bottom and 100 at the top;
     `points` are services.progress.Point."""
     left, right, top, bottom = 34, 12, 18, 14
+    pad = 14  # the first and last dot (and their numbers) clear the axis labels and the edge
     inner_w, inner_h = width - left - right, height - top - bottom
-    step = inner_w / max(len(points) - 1, 1)
+    step = (inner_w - 2 * pad) / max(len(points) - 1, 1)
 
     def y_of(score: float) -> float:
         return round(top + inner_h * (1 - max(0, min(100, score)) / 100), 1)
 
     dots = []
     for i, p in enumerate(points):
-        x = round(left + (i * step if len(points) > 1 else inner_w / 2), 1)
+        x = round(left + (pad + i * step if len(points) > 1 else inner_w / 2), 1)
         tip = f"{cn_time(p.started_at)}:{p.score} 分" + ("(培训师调整后)" if p.adjusted else "")
         dots.append(ChartDot(x, y_of(p.score), p.score, tip, p.session_id, p.adjusted))
     scores = [p.score for p in points]
