@@ -136,3 +136,11 @@ async def test_lms_delivery_is_set_in_the_page(client: httpx.AsyncClient, login,
     assert keep.status_code == 303 and (org().lrs_auth, org().webhook_secret) == ("Basic abc", None)
     trainer = await login("demo-trainer")
     assert (await client.post("/admin/lms", data={**data, "csrf_token": trainer})).status_code == 403
+
+
+async def test_trainers_and_admins_land_on_the_desk_reps_on_the_picker(client: httpx.AsyncClient) -> None:
+    for username, landing in (("demo-rep", "/"), ("demo-trainer", "/desk"), ("demo-admin", "/desk")):
+        response = await post_login(client, username)
+        assert response.status_code == 303 and response.headers["location"] == landing, username
+    asked = await post_login(client, "demo-trainer", next="/progress")
+    assert asked.headers["location"] == "/progress"  # the page asked for wins

@@ -98,7 +98,7 @@ def test_progress_charts_heatmap_and_compare(
     assert rep.evaluate("window.__csp") == []
 
     trainer = log_in(browser, live_server, "demo-trainer")
-    trainer.get_by_role("link", name="团队热力图").click()
+    trainer.get_by_role("navigation", name="主导航").get_by_role("link", name="团队热力图").click()
     cells = trainer.locator("tr[data-user='li.na'] td.heat")
     assert cells.locator("span.score").all_inner_texts() == ["64", "80", "60", "54", "70"]
     assert "heat-2" in trainer.locator("tr[data-user='li.na'] td[data-dimension='listening']").get_attribute(

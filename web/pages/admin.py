@@ -16,7 +16,7 @@ from fastapi.responses import RedirectResponse, Response
 from server.deps import Db, MaybePrincipal, Principal
 from server.services import accounts
 from server.services.flash import flashes
-from web.pages.common import FormCaller, denied, error_page, form_denied, render
+from web.pages.common import FormAuth, FormCaller, denied, error_page, form_denied, render
 
 router = APIRouter()
 CONFIRMED = "yes"  # the value of the `confirm` field once the admin said yes
@@ -50,9 +50,10 @@ def _admin_page(
     return render(request, "admin.html", context, principal, status_code=status_code)
 
 
-def _admin(request: Request, auth: Any) -> tuple[Response | None, Principal]:
+def _admin(request: Request, auth: FormAuth) -> tuple[Response | None, Principal]:
+    """A form post of an admin: (the response to send instead, or None; the admin)."""
     refused = form_denied(request, auth, role="admin")
-    return refused, auth.principal
+    return refused, auth.principal  # type: ignore[return-value]  # never None when `refused` is None
 
 
 @router.get("/admin")
