@@ -218,3 +218,20 @@ def test_lms_settings_are_saved_in_the_page(browser: Any, live_server: LiveServe
             "https://lms.example.com/hook",
         )
     assert admin.evaluate("window.__csp") == []
+
+
+def test_the_new_pages_fit_a_phone(browser: Any, live_server: LiveServer) -> None:
+    ids = [scored(live_server.app, card(60 + i, 40 + i), [PAUSE]) for i in range(2)]
+    phone = {"viewport": {"width": 390, "height": 844}}
+    overflow = "document.documentElement.scrollWidth - window.innerWidth"
+    for username, paths in (
+        ("demo-rep", ["/progress", f"/progress/compare?s={ids[0]}&s={ids[1]}"]),
+        ("demo-trainer", ["/desk/team", "/progress/demo-rep"]),
+        ("demo-admin", ["/admin", "/admin/lms"]),
+    ):
+        page = log_in(browser, live_server, username)
+        page.set_viewport_size(phone["viewport"])
+        for path in paths:
+            page.goto(path)
+            assert page.evaluate(overflow) <= 0, path
+            assert page.evaluate("window.__csp") == [], path
