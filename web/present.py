@@ -252,7 +252,7 @@ def sparkline(trend: list[dict[str, Any]], width: int = 140, height: int = 36) -
     for i, (date, score) in enumerate(values):
         x = round(pad + i * step if len(values) > 1 else width / 2, 1)
         y = round(height - pad - (height - 2 * pad) * score / 100, 1)
-        dots.append((x, y, f"{local_time(date)}:{score} 分" if date else f"{score} 分"))
+        dots.append((x, y, f"{cn_time(date)}:{score} 分" if date else f"{score} 分"))
     first, last = values[0][1], values[-1][1]
     summary = f"{len(values)} 次对练,从 {first} 分到 {last} 分"
     return Sparkline(width, height, " ".join(f"{x},{y}" for x, y, _ in dots), dots, summary)

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, FastAPI
 
-from web.pages import assignments, auth, calls, cards, desk, home, manage, practice, sessions
+from web.pages import admin, assignments, auth, calls, cards, desk, home, manage, practice, progress, sessions
 from web.pages.common import PageInputError, page_input_error, refuse_nul
 
 router = APIRouter(include_in_schema=False)
-for module in (auth, home, practice, sessions, desk, manage, assignments, cards, calls):
+for module in (auth, home, practice, sessions, progress, desk, manage, admin, assignments, cards, calls):
     router.include_router(module.router, dependencies=[Depends(refuse_nul)])
 
 

@@ -71,6 +71,7 @@ class UserOut(BaseModel):
     display_name: str
     role: str
     org: str
+    active: bool = True  # False: disabled by an admin (cannot log in; the history stays)
 
 
 class LoginOut(BaseModel):
@@ -109,6 +110,7 @@ def user_out(user: Any) -> UserOut:
         display_name=user.display_name,
         role=user.role,
         org=user.organization.slug,
+        active=user.active,
     )
 
 

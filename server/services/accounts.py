@@ -230,3 +230,65 @@ def configure_lms(org: Organization, **fields: str | None) -> Organization:
             )
         setattr(org, name, value or None)
     return org
+
+
+# -- administration of users (the admin page) -------------------------------------------------------------
+def get_user(db: Session, *, org: Organization, user_id: str) -> User:
+    user = db.scalar(select(User).where(User.id == user_id, User.org_id == org.id))
+    if user is None:  # another organisation's user is as unknown as a missing one
+        raise AccountError(f"用户 {user_id} 不存在")
+    return user
+
+
+def end_logins(db: Session, *, user: User) -> int:
+    """Log the user out everywhere (their browser logins end at once); the number of logins ended."""
+    logins = list(db.scalars(select(LoginSession).where(LoginSession.user_id == user.id)))
+    for login in logins:
+        db.delete(login)
+    db.flush()
+    return len(logins)
+
+
+def update_user(
+    db: Session, *, org: Organization, actor: User, user_id: str, display_name: str, role: str
+) -> User:
+    """Change a user's display name and role. An admin cannot change their own role (nobody is left
+    without an admin by mistake)."""
+    user = get_user(db, org=org, user_id=user_id)
+    if role not in ROLES:
+        raise AccountError(f"角色必须是 {'/'.join(ROLES)} 之一")
+    if user.id == actor.id and role != user.role:
+        raise AccountError("不能修改自己的角色,请让另一位管理员来改")
+    name = display_name.strip()
+    if not name:
+        raise AccountError("显示名不能为空")
+    if len(name) > 120:
+        raise AccountError("显示名最多 120 个字符")
+    user.display_name, user.role = name, role
+    db.flush()
+    return user
+
+
+def set_active(db: Session, *, org: Organization, actor: User, user_id: str, active: bool) -> User:
+    """Disable or enable a user. A disabled user cannot log in, their logins end at once, an LMS cannot
+    start sessions for them; their sessions and scores stay."""
+    user = get_user(db, org=org, user_id=user_id)
+    if user.id == actor.id and not active:
+        raise AccountError("不能停用自己的账号")
+    user.active = active
+    if not active:
+        end_logins(db, user=user)
+    db.flush()
+    return user
+
+
+def reset_password(db: Session, *, org: Organization, user_id: str, password: str) -> User:
+    """An admin sets a new password; the user's logins end (whoever knew the old one is logged out)."""
+    user = get_user(db, org=org, user_id=user_id)
+    if user.external_id is not None and user.password_hash is None:
+        raise AccountError("LMS 学员通过 LMS 进入,没有密码")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"密码至少 {MIN_PASSWORD_LENGTH} 位")
+    user.password_hash = hash_password(password)
+    end_logins(db, user=user)
+    return user

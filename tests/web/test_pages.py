@@ -40,7 +40,8 @@ async def test_login_form_shows_the_demo_accounts_and_refuses_a_wrong_password(
 
 
 @pytest.mark.parametrize(
-    ("target", "expected"), [("/desk", "/desk"), ("https://evil.example/", "/"), ("//evil", "/")]
+    ("target", "expected"),
+    [("/desk/scenarios", "/desk/scenarios"), ("https://evil.example/", "/desk"), ("//evil", "/desk")],
 )
 async def test_login_returns_to_the_page_asked_for_never_elsewhere(
     client: httpx.AsyncClient, target: str, expected: str
@@ -295,13 +296,17 @@ async def test_admin_creates_users_and_api_keys_shown_once(client: httpx.AsyncCl
     )
     assert short.status_code == 422 and "密码至少" in short.text and 'value="li.na"' in short.text
     key = await client.post("/admin/api-keys", data={"csrf_token": csrf, "name": "Moodle"})
-    secret = re.search(r'id="new-key" class="secret">(pl_[^<]+)</code>', key.text)[1]
-    assert key.status_code == 201 and "只显示这一次" in key.text
+    assert key.status_code == 303 and "pl_" not in key.headers["location"]
+    shown = await client.get(key.headers["location"])
+    secret = re.search(r'id="new-key" class="secret">(pl_[^<]+)</code>', shown.text)[1]
+    assert "只显示这一次" in shown.text
     assert secret not in (await client.get("/admin")).text
     lms = await client.get("/api/v1/scenarios", headers={"Authorization": f"Bearer {secret}"})
     assert lms.status_code == 200
     key_id = re.search(r'action="/admin/api-keys/([0-9a-f]+)/revoke"', (await client.get("/admin")).text)[1]
-    revoked = await client.post(f"/admin/api-keys/{key_id}/revoke", data={"csrf_token": csrf})
+    revoked = await client.post(
+        f"/admin/api-keys/{key_id}/revoke", data={"csrf_token": csrf, "confirm": "yes"}
+    )
     assert revoked.status_code == 303 and "已吊销" in (await client.get(revoked.headers["location"])).text
 
 

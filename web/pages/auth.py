@@ -26,7 +26,7 @@ from server.services import accounts
 from server.services import login as login_service
 from server.services.demo import demo_hint
 from server.services.security import new_token
-from web.pages.common import FormCaller, form_denied, render, safe_next
+from web.pages.common import STAFF, FormCaller, form_denied, render, safe_next
 
 router = APIRouter()
 LOGIN_CSRF_COOKIE = "peilian_login_csrf"
@@ -59,6 +59,11 @@ def _login_form(request: Request, db: Db, status_code: int = 200, **context: Any
         path="/login",
     )
     return response
+
+
+def landing(role: str, target: str) -> str:
+    """Where a login goes: the page asked for, else trainers and admins to the desk, reps to the picker."""
+    return "/desk" if target == "/" and role in STAFF else target
 
 
 @router.get("/login")
@@ -105,7 +110,7 @@ def login_submit(
             response.headers["Retry-After"] = str(int(exc.retry_after))
         return response
     db.commit()
-    response = RedirectResponse(form["next"], status_code=303)
+    response = RedirectResponse(landing(user.role, form["next"]), status_code=303)
     set_login_cookie(response, request, new.token, int(accounts.LOGIN_LIFETIME.total_seconds()))
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
     return response

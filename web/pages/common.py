@@ -25,8 +25,10 @@ env = jinja2.Environment(
 )
 env.filters.update(
     act_label=present.act_label,
+    # One way to show a time on every page: 2026年12月2日 14:05 (`local_time` is the same filter, kept for
+    # templates written before; app.js rewrites both to the browser's time zone in the same format).
     cn_time=present.cn_time,
-    local_time=present.local_time,
+    local_time=present.cn_time,
     percent=present.percent,
 )
 # Cache-busting for /static: the newest file's mtime, read once at start-up.

@@ -1,5 +1,5 @@
-"""Scenario management (trainers upload a card and see why it was refused) and administration (users and
-API keys; a new key is shown once, in the response to the form, never in a URL)."""
+"""Scenario management: trainers upload a card and see why it was refused. (Administration is in
+web/pages/admin.py.)"""
 
 from __future__ import annotations
 
@@ -10,9 +10,8 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
 from customer.cards import CardError
-from server.api.errors import status_of
 from server.deps import Db, MaybePrincipal, Principal
-from server.services import accounts, card_editor, scenarios
+from server.services import card_editor, scenarios
 from web.pages.cards import card_rows
 from web.pages.common import FormCaller, denied, form_denied, render
 
@@ -74,86 +73,3 @@ def upload_scenario(
         )
     db.commit()
     return RedirectResponse(f"/desk/scenarios?saved={quote(card.id)}", status_code=303)
-
-
-# -- administration -------------------------------------------------------------------------------------
-def _admin_page(
-    request: Request, principal: Principal, db: Db, status_code: int = 200, **extra: Any
-) -> Response:
-    context = {
-        "users": accounts.list_users(db, org=principal.org),
-        "keys": accounts.list_api_keys(db, org=principal.org),
-        "new_key": None,
-        "error": None,
-        "created": request.query_params.get("created"),
-        "revoked": request.query_params.get("revoked"),
-        "form": {},
-        **extra,
-    }
-    return render(request, "admin.html", context, principal, status_code=status_code)
-
-
-@router.get("/admin")
-def admin_page(request: Request, principal: MaybePrincipal, db: Db) -> Response:
-    if (refused := denied(request, principal, role="admin")) is not None:
-        return refused
-    assert principal is not None
-    return _admin_page(request, principal, db)
-
-
-@router.post("/admin/users")
-def create_user(
-    request: Request,
-    auth: FormCaller,
-    db: Db,
-    username: Annotated[str, Form(max_length=120)] = "",
-    display_name: Annotated[str, Form(max_length=120)] = "",
-    role: Annotated[str, Form(max_length=16)] = "rep",
-    password: Annotated[str, Form(max_length=200)] = "",
-) -> Response:
-    if (refused := form_denied(request, auth, role="admin")) is not None:
-        return refused
-    principal = auth.principal
-    assert principal is not None
-    try:
-        user = accounts.create_user(
-            db,
-            org=principal.org,
-            username=username.strip(),
-            role=role,
-            password=password,
-            display_name=display_name,
-        )
-    except accounts.AccountError as exc:
-        db.rollback()
-        form = {"username": username, "display_name": display_name, "role": role}
-        return _admin_page(request, principal, db, status_of(exc), error=str(exc), form=form)
-    db.commit()
-    return RedirectResponse(f"/admin?created={quote(user.username)}", status_code=303)
-
-
-@router.post("/admin/api-keys")
-def create_key(
-    request: Request, auth: FormCaller, db: Db, name: Annotated[str, Form(max_length=120)] = "LMS"
-) -> Response:
-    if (refused := form_denied(request, auth, role="admin")) is not None:
-        return refused
-    principal = auth.principal
-    assert principal is not None
-    new = accounts.create_api_key(db, org=principal.org, name=name)
-    db.commit()
-    return _admin_page(request, principal, db, 201, new_key={"name": new.key.name, "secret": new.secret})
-
-
-@router.post("/admin/api-keys/{key_id}/revoke")
-def revoke_key(request: Request, key_id: str, auth: FormCaller, db: Db) -> Response:
-    if (refused := form_denied(request, auth, role="admin")) is not None:
-        return refused
-    principal = auth.principal
-    assert principal is not None
-    try:
-        key = accounts.revoke_api_key(db, org=principal.org, key_id=key_id)
-    except accounts.AccountError as exc:
-        return _admin_page(request, principal, db, status_of(exc), error=str(exc))
-    db.commit()
-    return RedirectResponse(f"/admin?revoked={quote(key.prefix)}", status_code=303)

@@ -1,5 +1,5 @@
 // Shared page behaviour: a DOM helper that only ever sets text (never HTML), the Ask-the-book panel,
-// local times and the print button. Loaded as a module on every page; no build step, no CDN.
+// local times, confirmation dialogs, copy buttons and the print button. Loaded as a module on every page; no build step, no CDN.
 
 export function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -77,14 +77,12 @@ function bookPanel() {
 }
 
 function localTimes() {
-  const fmt = new Intl.DateTimeFormat("zh-CN", { year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hour12: false });
+  // Every <time datetime> in the browser's time zone, the Chinese way the server writes it: 2026年12月1日 20:15.
   const two = (n) => String(n).padStart(2, "0");
-  // data-format="cn": 2026年12月1日 20:15, as the server writes it.
   const cn = (d) => `${d.getFullYear()}年${d.getMonth() + 1}月${d.getDate()}日 ${two(d.getHours())}:${two(d.getMinutes())}`;
   for (const node of document.querySelectorAll("time[datetime]")) {
     const when = new Date(node.getAttribute("datetime"));
-    if (Number.isNaN(when.getTime())) continue;
-    node.textContent = node.dataset.format === "cn" ? cn(when) : fmt.format(when).replaceAll("/", "-");
+    if (!Number.isNaN(when.getTime())) node.textContent = cn(when);
   }
 }
 
@@ -105,7 +103,55 @@ function labelForms() {
   }
 }
 
+function confirmForms() {
+  // form[data-confirm]: ask in a dialog before it is sent (revoking a key, disabling a user). Yes sets the
+  // form's `confirm` field, which the server requires; without JavaScript the server asks on a page instead.
+  for (const form of document.querySelectorAll("form[data-confirm]")) {
+    form.addEventListener("submit", (event) => {
+      const field = form.querySelector("input[name=confirm]");
+      if (field?.value === "yes") return;
+      event.preventDefault();
+      const opener = event.submitter || form.querySelector("button");
+      const yes = el("button", { type: "button", class: "danger", value: "yes" }, form.dataset.confirmButton || "确认");
+      const no = el("button", { type: "button", class: "ghost" }, "取消");
+      const text = el("p", { id: "confirm-text" }, form.dataset.confirm);
+      const dialog = el("dialog", { class: "confirm", "aria-labelledby": "confirm-text" }, text, el("p", { class: "actions" }, yes, " ", no));
+      document.body.append(dialog);
+      const close = () => { dialog.close(); dialog.remove(); opener?.focus(); };
+      no.addEventListener("click", close);
+      dialog.addEventListener("cancel", (e) => { e.preventDefault(); close(); }); // Escape
+      yes.addEventListener("click", () => {
+        if (field) field.value = "yes";
+        dialog.close();
+        form.submit();
+      });
+      dialog.showModal();
+      no.focus(); // the safe choice has the focus
+    });
+  }
+}
+
+function copyButtons() {
+  // button[data-copy="#id"]: copy that element's text (a new API key), and say so.
+  for (const button of document.querySelectorAll("button[data-copy]")) {
+    button.addEventListener("click", async () => {
+      const source = document.querySelector(button.dataset.copy);
+      const status = document.getElementById(button.getAttribute("aria-describedby") || "");
+      if (!source) return;
+      try {
+        await navigator.clipboard.writeText(source.textContent.trim());
+        if (status) status.textContent = "已复制";
+      } catch {
+        getSelection().selectAllChildren(source); // no clipboard access: select it for Ctrl+C
+        if (status) status.textContent = "已选中,请按 Ctrl+C 复制";
+      }
+    });
+  }
+}
+
 bookPanel();
 localTimes();
 labelForms();
+confirmForms();
+copyButtons();
 document.getElementById("print-now")?.addEventListener("click", () => window.print());

@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Literal
 
-from server.api.errors import READ, WRITE, api_error, error_responses
-from server.api.schemas import ApiKeyIn, ApiKeyOut, LmsIn, LmsOut, NewApiKeyOut, UserIn, UserOut, user_out
+from fastapi import APIRouter
+from pydantic import Field
+
+from server.api.errors import READ, WRITE, ApiError, api_error, error_responses
+from server.api.schemas import (
+    ApiKeyIn,
+    ApiKeyOut,
+    LmsIn,
+    LmsOut,
+    NewApiKeyOut,
+    Strict,
+    UserIn,
+    UserOut,
+    user_out,
+)
 from server.deps import Admin, Db
 from server.services import accounts
 
@@ -38,6 +51,66 @@ def create_user(body: UserIn, principal: Admin, db: Db) -> UserOut:
         )
     except accounts.AccountError as exc:
         raise api_error(exc) from None
+    db.commit()
+    db.refresh(user)
+    return user_out(user)
+
+
+class UserPatch(Strict):
+    """What an admin may change of a user; a field left out is unchanged."""
+
+    display_name: str | None = Field(default=None, min_length=1, max_length=120)
+    role: Literal["rep", "trainer", "admin"] | None = None
+    active: bool | None = Field(default=None, description="false 停用(不能登录,记录保留),true 重新启用")
+
+
+class PasswordIn(Strict):
+    password: str = Field(min_length=8, max_length=200)
+
+
+@router.patch(
+    "/users/{user_id}",
+    summary="修改用户的显示名、角色,或停用/启用(停用的用户立即退出登录,记录保留)",
+    response_model=UserOut,
+    responses=error_responses(*WRITE, 404),
+)
+def patch_user(user_id: str, body: UserPatch, principal: Admin, db: Db) -> UserOut:
+    assert principal.user is not None  # Admin: a logged-in admin, never an API key
+    try:
+        user = accounts.get_user(db, org=principal.org, user_id=user_id)
+        if body.display_name is not None or body.role is not None:
+            accounts.update_user(
+                db,
+                org=principal.org,
+                actor=principal.user,
+                user_id=user_id,
+                display_name=body.display_name if body.display_name is not None else user.display_name,
+                role=body.role or user.role,
+            )
+        if body.active is not None:
+            accounts.set_active(
+                db, org=principal.org, actor=principal.user, user_id=user_id, active=body.active
+            )
+    except accounts.AccountError as exc:
+        db.rollback()
+        raise ApiError(404 if "不存在" in str(exc) else 422, "account_error", str(exc)) from None
+    db.commit()
+    db.refresh(user)
+    return user_out(user)
+
+
+@router.put(
+    "/users/{user_id}/password",
+    summary="重置用户的密码(TA 原来的登录全部退出)",
+    response_model=UserOut,
+    responses=error_responses(*WRITE, 404),
+)
+def put_password(user_id: str, body: PasswordIn, principal: Admin, db: Db) -> UserOut:
+    try:
+        user = accounts.reset_password(db, org=principal.org, user_id=user_id, password=body.password)
+    except accounts.AccountError as exc:
+        db.rollback()
+        raise ApiError(404 if "不存在" in str(exc) else 422, "account_error", str(exc)) from None
     db.commit()
     db.refresh(user)
     return user_out(user)

@@ -56,9 +56,12 @@ def _learner(db: Db, principal: Principal, learner: LearnerIn | None) -> User:
         return principal.user
     if learner is None:
         raise ApiError(422, "invalid_request", "用 API 密钥开始对练时必须提供 learner(学员在 LMS 中的 id)")
-    return accounts.get_or_create_external_user(
+    user = accounts.get_or_create_external_user(
         db, org=principal.org, external_id=learner.id, display_name=learner.name or learner.id
     )
+    if not user.active:  # an admin disabled this learner: no new sessions (their history stays)
+        raise ApiError(403, "user_disabled", "这位学员的账号已被管理员停用")
+    return user
 
 
 @router.post("", summary="开始一次对练", status_code=201, responses=error_responses(*WRITE, 404))
