@@ -94,12 +94,19 @@ class AnsweringRules:
                 return self.no_motive(state)
             cat = "need"  # read as about him, but it names nothing personal: answered as a question
         topical = self.topical(text, state, cat)
-        if asks and topical and asks[0] in self.n("answering.strict_asks"):
+        if asks and topical:
             # the words name his topics, the form asks for a kind: "对不上的时候会怎么样?" is about the
             # consequence, not the mismatch again — keep the topics of that kind, else answer by the kind
+            # (for the softer asks only when a fact of that kind is left to tell)
             kinds = self.ask_kinds(asks)
-            topical = [f for f in topical if f.kind in kinds]
-            if not topical:
+            fitting = [f for f in topical if f.kind in kinds]
+            left = any(
+                f.kind in kinds and f.id not in state.earned and not f.id.startswith("m")
+                for f in self.card.facts()
+            )
+            if fitting:
+                topical = fitting
+            elif asks[0] in self.n("answering.strict_asks") or left:
                 return self.by_ask(state, asks, text)
         if not topical and said.refers_back and state.topic:
             topical = [self.card.fact(state.topic)]
