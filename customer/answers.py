@@ -100,13 +100,13 @@ class AnsweringRules:
             # (for the softer asks only when a fact of that kind is left to tell)
             kinds = self.ask_kinds(asks)
             fitting = [f for f in topical if f.kind in kinds]
-            left = any(
+            kind_left = any(
                 f.kind in kinds and f.id not in state.earned and not f.id.startswith("m")
                 for f in self.card.facts()
             )
             if fitting:
                 topical = fitting
-            elif asks[0] in self.n("answering.strict_asks") or left:
+            elif asks[0] in self.n("answering.strict_asks") or kind_left:
                 return self.by_ask(state, asks, text)
         if not topical and said.refers_back and state.topic:
             topical = [self.card.fact(state.topic)]
