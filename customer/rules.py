@@ -131,6 +131,15 @@ class Rules(AnsweringRules, ListeningRules):
             return parrot
         if cls.is_question and self.builds_on(state, text):
             state.bump("trust", n("listening.builds_on.trust"))  # 倾听: the question starts from his words
+        needs_known = sum(1 for e in state.earned if e.startswith("n"))
+        if (
+            act in ("exploratory", "control")
+            and said.offer
+            and not said.soft_value
+            and (self.appointment or needs_known < n("pitch.before_needs.needs_known"))
+        ):
+            # "…话筒一套才八万多,您要不要了解一下?": a pitch with a question tacked on is still a pitch
+            return self.on_pitch(state, cls, text)
         if act in ("exploratory", "control") and self.repeated(state, text):
             state.bump("patience", n("question.repeated.patience"))
             state.bump("trust", n("question.repeated.trust"))

@@ -23,6 +23,9 @@ from evaluators.reading.cuelex import Lexicon
 from evaluators.reading.cuelex import lexicon as cue_lexicon
 from evaluators.reading.intro import intro_parts, self_introduction
 
+# pitch.yaml rules that name the rep's offer itself (not a figure or a quality that a question may quote)
+_OFFER_RULES = frozenset({"pitch_product_subject", "pitch_price", "pitch_superiority", "pitch_guarantee"})
+
 __all__ = ["Cues", "Reading", "cues", "cue_lexicon", "read", "says_meeting_length"]
 
 
@@ -169,6 +172,20 @@ class Cues:
     @cached_property
     def product(self) -> bool:  # describes the rep's product or offer (pitch rules)
         return bool(self._norm) and pitch.judge(self._norm)[0]
+
+    @cached_property
+    def offer(
+        self,
+    ) -> bool:  # a pitch that names the offer itself: its subject, price, superiority, guarantee
+        if not self._norm:
+            return False
+        # the statements only, and with the rep's side as their subject: a question quoting his figures
+        # ("二十三个网点靠人工换…多久能换完?") or restating his process names no offer
+        said = "".join(s for s in text.split(self._norm) if not text.is_question(s))
+        if not said or not cue_lexicon().cue_rules["cue_rep_side"].search(said):
+            return False
+        is_pitch, fired = pitch.judge(said)
+        return is_pitch and any(name in _OFFER_RULES for name in fired)
 
     @cached_property
     def motive_words(self) -> tuple[str, ...]:  # the strong 探索·动机 rules that fire

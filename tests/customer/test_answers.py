@@ -196,3 +196,17 @@ def test_a_fact_said_again_is_said_briefly_not_word_for_word() -> None:
     line = "上个月一个药企的年会，开场视频切错了，灯也没暗下来，客户当场就火了，最后整场打了八折。"
     assert _brief(line) == "上个月一个药企的年会，开场视频切错了。"
     assert _brief("弱电分包十一月定标。") == "弱电分包十一月定标。"
+
+
+def test_a_pitch_with_a_question_tacked_on_is_still_a_pitch(gov) -> None:
+    reply = convo(gov).rep_says(
+        "我们最新款的数字会议系统现在有优惠，一套才八万多，您这边什么时候采购？", classification=NEED
+    )
+    assert reply.decision.move in ("brush_off", "hang_up") and not reply.revealed
+
+
+def test_a_question_quoting_his_figures_is_no_pitch(gov) -> None:
+    reply = convo(gov, trust=40).rep_says(
+        "话筒用了八年，确实很难保证每次都不出问题。一般多久会坏一次？", classification=NEED
+    )
+    assert reply.decision.move not in ("brush_off", "hang_up")

@@ -35,6 +35,7 @@ CUE_EXAMPLES: dict[str, tuple[str, str]] = {
     "cue_probes_concern": ("您主要担心的是哪一块?", "您现在用的是哪家的系统?"),
     "cue_offers_plan": ("我们可以先在一个部门试点,不满意不收费。", "您现在的会议记录是谁整理的?"),
     "cue_small_talk": ("王主任,最近忙吗?", "王主任,会议室用了几年了?"),
+    "cue_rep_side": ("我们的系统支持集中发布。", "咱们现在网点是怎么更新的?"),
     # what a question asks about (read by the customer to answer what was asked)
     "ask_worry": ("做试点之前,您心里还有什么顾虑吗?", "试点放在哪个车间合适?"),
     "ask_competitor": ("听说另一家已经在测了,您觉得他们的方案怎么样?", "您这边的方案是谁在牵头?"),
