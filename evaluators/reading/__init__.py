@@ -13,6 +13,7 @@ only through this module, so they can never disagree about what was said. Pure a
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
@@ -24,7 +25,7 @@ from evaluators.reading.cuelex import lexicon as cue_lexicon
 from evaluators.reading.intro import intro_parts, self_introduction
 
 # pitch.yaml rules that name the rep's offer itself (not a figure or a quality that a question may quote)
-_OFFER_RULES = frozenset({"pitch_product_subject", "pitch_price", "pitch_superiority", "pitch_guarantee"})
+_OFFER_RULES = frozenset({"pitch_product_subject", "pitch_superiority", "pitch_guarantee"})
 
 __all__ = ["Cues", "Reading", "cues", "cue_lexicon", "read", "says_meeting_length"]
 
@@ -181,7 +182,12 @@ class Cues:
             return False
         # the statements only, and with the rep's side as their subject: a question quoting his figures
         # ("二十三个网点靠人工换…多久能换完?") or restating his process names no offer
-        said = "".join(s for s in text.split(self._norm) if not text.is_question(s))
+        parts = []
+        for sentence in text.split(self._norm):
+            if text.is_question(sentence):  # keep what comes before the clause that asks
+                sentence = "".join(re.split(r"(?<=[,;])", sentence)[:-1])
+            parts.append(sentence)
+        said = "".join(parts)
         if not said or not cue_lexicon().cue_rules["cue_rep_side"].search(said):
             return False
         is_pitch, fired = pitch.judge(said)
