@@ -189,7 +189,7 @@ class AnsweringRules:
             if more is not None:
                 return self.disclosed(state, more, text, "follow_up_question")
             state.topic = told[-1].id
-            return Decision("elaborate", topic_of=told[-1].id, reason="follow_up_question")
+            return Decision("elaborate", reason="follow_up_question")  # he picked it: no topic named
         if told and told[-1].id not in state.recapped:
             state.recapped.append(told[-1].id)
             state.topic = told[-1].id
