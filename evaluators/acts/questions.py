@@ -205,4 +205,21 @@ def classify_question(question: str, context: str = "", after: str = "") -> Ques
 
     scores, fired = focus_scores(question, context)
     focus = best_focus(scores)
+    if not fired:
+        # no focus word: what the question asks for says it (the shared reading's ask cue, cues.yaml ask_*)
+        asked = _focus_of_ask(question)
+        if asked is not None:
+            focus, fired = asked
     return QuestionAct("exploratory", focus=focus, rules=tuple(fired) or ("exploratory_open",))
+
+
+def _focus_of_ask(question: str) -> tuple[str, list[str]] | None:
+    """(focus, [rule]) from the first ask of the question that has a focus (exploratory_focus.yaml
+    `ask_focus`), or None."""
+    from evaluators.reading import cues  # lazy: the reading imports the classifier
+
+    table = lexicon.read_file(_FOCUS_FILE).get("ask_focus") or {}
+    for ask in cues(question).asks:
+        if ask in table:
+            return str(table[ask]), [f"ask_{ask}"]
+    return None

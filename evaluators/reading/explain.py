@@ -32,6 +32,9 @@ def _docs() -> dict[str, tuple[str, str]]:
     for file in _FILES:
         for name, rule in lexicon.rules(file).items():
             out.setdefault(name, (file, rule.doc))
+    # the ask cues a question's focus may come from (cues.yaml ask_*)
+    for name, spec in (lexicon.read_file("cues").get("rules") or {}).items():
+        out.setdefault(str(name), ("cues", str((spec or {}).get("doc", ""))))
     return out
 
 

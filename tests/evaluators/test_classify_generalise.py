@@ -219,3 +219,15 @@ def test_a_numbered_restatement_closed_by_a_check_is_a_summary_confirmation() ->
 
 def test_asking_how_a_test_under_way_went_is_no_ask() -> None:
     assert classify("听说你们已经在试用另一家的系统了?用得怎么样?").act == "exploratory"
+
+
+@pytest.mark.parametrize(
+    ("text", "focus"),
+    [
+        ("网络老掉线,对你们门店收银会有什么后果?", "need"),  # no focus word: the ask (后果) says need
+        ("您心里想要啥样的展台?", "expectation"),
+        ("这批货一般是怎么验收的?", "process"),
+    ],
+)
+def test_a_question_without_a_focus_word_takes_the_focus_of_what_it_asks(text: str, focus: str) -> None:
+    assert classify(text).focus == focus
