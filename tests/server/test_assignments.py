@@ -326,3 +326,23 @@ async def test_two_starts_at_once_make_one_attempt(client: httpx.AsyncClient, ac
     assert len(results) == 2 and len({sid for sid, _ in results}) == 1  # the second resumed the first
     assert sorted(new for _, new in results) == [False, True]
     assert count_sessions(engine) == 1
+
+
+async def test_an_exam_turn_through_the_api_shows_no_coach_label_and_no_live_meters(
+    client: httpx.AsyncClient, acme
+) -> None:
+    exam = await assign(client, reps=["rep1"], exam=True, max_attempts=2, seed=7)
+    practice = await assign(client, reps=["rep1"])
+    answers = {}
+    for name, made in (("exam", exam), ("practice", practice)):
+        session = await attempt(client, "rep1", made["id"])
+        headers = await login(client, "rep1")
+        response = await client.post(
+            f"/api/v1/sessions/{session['id']}/messages", json={"text": INTRO}, headers=headers
+        )
+        assert response.status_code == 200, response.text
+        answers[name] = response.json()
+    assert answers["practice"]["rep"]["act"]["act"] and "trust" in answers["practice"]["state"]
+    assert answers["exam"]["rep"]["act"] is None
+    assert "trust" not in answers["exam"]["state"] and "patience" not in answers["exam"]["state"]
+    assert answers["exam"]["reply"]["text"] and "turn" in answers["exam"]["state"]

@@ -22,7 +22,7 @@ from server.api.errors import READ, WRITE, ApiError, api_error, error_responses
 from server.api.schemas import MAX_OFFSET, IsoDate, LearnerIn, MessageIn, ScorecardOut, SilenceIn, StartIn
 from server.db.models import PracticeSession, User
 from server.deps import CurrentPrincipal, Db, Principal, State
-from server.services import accounts, listing, scenarios
+from server.services import accounts, exams, listing, scenarios
 from server.services import sessions as sessions_service
 from server.services.practice import PracticeError, TurnResult
 from server.services.scores import effective_scores, scorecard_view
@@ -151,8 +151,11 @@ def get_scorecard(session_id: str, principal: CurrentPrincipal, db: Db, state: S
 async def post_message(
     session_id: str, body: MessageIn, request: Request, principal: CurrentPrincipal, db: Db, state: State
 ) -> Any:
+    coach = {"on": True}
+
     def run(on_chunk: Callable[[str], None], on_stored: Callable[[Any], None]) -> TurnResult:
         _check_speaker(db, principal, session_id)  # in the same worker thread as the turn: one hop
+        coach["on"] = _coached(db, session_id)
         return state.practice.rep_message(
             session_id,
             text=body.text,
@@ -163,7 +166,7 @@ async def post_message(
             on_stored=on_stored,
         )
 
-    return await _turn(request, run)
+    return await _turn(request, run, coach)
 
 
 @router.post(
@@ -174,13 +177,16 @@ async def post_message(
 async def post_silence(
     session_id: str, body: SilenceIn, request: Request, principal: CurrentPrincipal, db: Db, state: State
 ) -> Any:
+    coach = {"on": True}
+
     def run(on_chunk: Callable[[str], None], on_stored: Callable[[Any], None]) -> TurnResult:
         _check_speaker(db, principal, session_id)
+        coach["on"] = _coached(db, session_id)
         return state.practice.silence(
             session_id, seconds=body.seconds, on_chunk=on_chunk, on_checked=on_stored
         )
 
-    return await _turn(request, run)
+    return await _turn(request, run, coach)
 
 
 @router.post(
@@ -208,12 +214,28 @@ async def end_session(session_id: str, principal: CurrentPrincipal, db: Db, stat
     return await run_in_threadpool(view)
 
 
-def _result_view(result: TurnResult) -> dict[str, Any]:
+def _coached(db: Db, session_id: str) -> bool:
+    """Coach labels and live meters are shown, except in an exam (考核: services/exams.py)."""
+    session = db.get(PracticeSession, session_id)
+    return session is None or not exams.is_exam(db, session)
+
+
+def _rep_view(message: Any, coach: bool) -> dict[str, Any]:
+    view = message_view(message)
+    if not coach:
+        view["act"] = None  # an exam shows no coach label
+    return view
+
+
+def _result_view(result: TurnResult, coach: bool = True) -> dict[str, Any]:
+    state = result.state
+    if not coach:  # no live meters in an exam: the turn and what was revealed only
+        state = {k: v for k, v in result.state.items() if k in ("turn", "earned", "ended")}
     return {
-        "rep": message_view(result.rep) if result.rep else None,
+        "rep": _rep_view(result.rep, coach) if result.rep else None,
         "reply": message_view(result.reply) if result.reply else None,
         "revealed": result.revealed,
-        "state": result.state,
+        "state": state,
         "ended": result.ended,
     }
 
@@ -222,7 +244,7 @@ def _sse(event: str, data: Any) -> str:
     return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
 
 
-async def _turn(request: Request, run: Callable[..., TurnResult]) -> Any:
+async def _turn(request: Request, run: Callable[..., TurnResult], coach: dict[str, bool]) -> Any:
     """Run a turn in a worker thread. Errors before the rep's message is stored answer as JSON 4xx; after
     that the reply either comes back whole (JSON) or streams (`Accept: text/event-stream`)."""
     loop = asyncio.get_running_loop()
@@ -244,19 +266,19 @@ async def _turn(request: Request, run: Callable[..., TurnResult]) -> Any:
         raise exc  # type: ignore[misc]
     if "text/event-stream" not in request.headers.get("accept", ""):
         try:
-            return _result_view(await task)
+            return _result_view(await task, coach["on"])
         except PracticeError as exc:
             raise api_error(exc) from None
 
     async def events() -> AsyncIterator[str]:
         rep = await stored
         if rep is not None:
-            yield _sse("rep", message_view(rep))
+            yield _sse("rep", _rep_view(rep, coach["on"]))
         task.add_done_callback(lambda _: loop.call_soon_threadsafe(chunks.put_nowait, None))
         while (chunk := await chunks.get()) is not None:
             yield _sse("delta", {"text": chunk})
         try:
-            yield _sse("reply", _result_view(task.result()))
+            yield _sse("reply", _result_view(task.result(), coach["on"]))
         except PracticeError as exc:
             yield _sse("error", {"code": exc.code, "message": str(exc)})
         except Exception:  # noqa: BLE001 - the stream has started: report, do not crash the connection
