@@ -13,6 +13,7 @@ from typing import Annotated
 from urllib.parse import urlsplit
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
 from server.api.errors import ApiError
@@ -195,7 +196,11 @@ async def require_principal(request: Request, principal: MaybePrincipal, state: 
     if principal is None:
         raise ApiError(401, "unauthorized", "请先登录,或使用组织的 API 密钥")
     await check_csrf(request, principal)
-    raise_if_limited(state.rate_limiter.allow(principal.rate_key))
+    limiter = state.rate_limiter
+    if limiter.shared:  # a round trip to PostgreSQL or Redis: not on the event loop
+        raise_if_limited(await run_in_threadpool(limiter.allow, principal.rate_key))
+    else:
+        raise_if_limited(limiter.allow(principal.rate_key))
     return principal
 
 
