@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -73,6 +74,14 @@ def warm_up() -> None:
         score_transcript(conv.transcript())
 
 
+def request_slots(engine: Engine, threads: int) -> int:
+    """How many requests may hold a database session at once (server/deps.get_db): the pool's connections
+    less two for each worker thread (a turn's own session and its lock) and a few for background work."""
+    pool = engine.pool
+    capacity = int(getattr(pool, "size", lambda: 20)()) + max(int(getattr(pool, "_max_overflow", 0)), 0)
+    return max(4, capacity - 2 * threads - 4)
+
+
 @dataclass
 class AppState:
     settings: Settings
@@ -84,6 +93,7 @@ class AppState:
     practice: Practice
     outbox_worker: OutboxWorker
     limits: Limits | None = None
+    db_slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(24))
     overrides: dict[str, Any] = field(default_factory=dict)
     _book_index: BookIndex | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -121,6 +131,7 @@ class AppState:
             engine.dispose()
             raise
         return cls(
+            db_slots=asyncio.Semaphore(request_slots(engine, settings.worker_threads)),
             settings=settings,
             engine=engine,
             sessionmaker=maker,

@@ -1,0 +1,161 @@
+"""Practice messages with 1 and 2 worker processes on PostgreSQL, in the same run, and their ratio.
+
+    .venv/bin/python benchmarks/bench_workers.py [--sessions 100] [--messages 5] [--workers 2] [--redis]
+
+Makes a throwaway PostgreSQL database (127.0.0.1:5432, the `test` maintenance database, like the tests),
+one organisation and API key, then for each worker count starts `peilian serve --workers N` on a free port
+and plays the load of bench_server.py: N concurrent sessions (one learner each) send M rep messages, in a
+busy phase (the rep waits 0–2 s between messages) and a burst phase (no wait). Prints, per worker count, the
+burst throughput and the busy-pace p50/p99, then the burst ratio (target ≥ 1.6×) and whether busy p99 is
+under 100 ms. With several workers the rate limits and login throttle are shared in PostgreSQL (or Redis
+with --redis); turns are serialised by an advisory lock. Also prints the load average before and after:
+the figures are only as good as the machine is idle. Skips (exit 0) without PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+from bench_server import free_port, percentile, run_sessions, wait_up
+
+ROOT = Path(__file__).resolve().parent.parent
+PG = "postgresql+psycopg://postgres@127.0.0.1:5432"
+
+
+def make_database() -> str | None:
+    from sqlalchemy import create_engine, text
+
+    try:
+        admin = create_engine(f"{PG}/test", isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 2})
+        name = f"peilian_bench_{uuid.uuid4().hex[:8]}"
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+        return name
+    except Exception as exc:  # noqa: BLE001 - no database: the benchmark says so and skips
+        print(f"bench_workers: skipped, PostgreSQL not reachable ({type(exc).__name__})")
+        return None
+
+
+def drop_database(name: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    admin = create_engine(f"{PG}/test", isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def phase(base: str, key: str, sessions: int, messages: int, think: tuple[float, float]) -> dict[str, float]:
+    start = time.perf_counter()
+    latencies, errors = asyncio.run(asyncio.wait_for(run_sessions(base, key, sessions, messages, think), 240))
+    wall = time.perf_counter() - start
+    return {
+        "n": len(latencies),
+        "errors": errors,
+        "rate": len(latencies) / wall,
+        "p50": percentile(latencies, 0.5),
+        "p99": percentile(latencies, 0.99),
+    }
+
+
+def measure(env: dict[str, str], workers: int, args: argparse.Namespace, key: str, log: Path) -> dict:
+    port = free_port()
+    peilian = ROOT / ".venv/bin/peilian"
+    with log.open("a") as out:
+        server = subprocess.Popen(
+            [str(peilian), "serve", "--port", str(port), "--workers", str(workers)],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_up(f"{base}/healthz", time.monotonic() + 90)
+        asyncio.run(run_sessions(base, key, 8, 2, (0, 0)))  # warm up every worker
+        return {
+            "busy": phase(base, key, args.sessions, args.messages, (0.0, 2.0)),
+            "burst": phase(base, key, args.sessions, args.messages, (0.0, 0.0)),
+        }
+    except BaseException:
+        print("server log (last lines):\n" + log.read_text()[-3000:])
+        raise
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sessions", type=int, default=100)
+    parser.add_argument("--messages", type=int, default=5)
+    parser.add_argument("--workers", type=int, default=2, help="the worker count compared with 1")
+    parser.add_argument("--redis", action="store_true", help="share the limits in Redis (127.0.0.1:6379)")
+    args = parser.parse_args()
+    name = make_database()
+    if name is None:
+        return 0
+    results: dict[int, dict] = {}
+    load_before = os.getloadavg()
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            env = {k: v for k, v in os.environ.items() if not k.startswith(("PEILIAN_", "OPENAI_"))}
+            env.update(
+                PEILIAN_DATA_DIR=tmp,
+                PEILIAN_DATABASE_URL=f"{PG}/{name}",
+                PEILIAN_RATE_LIMIT_PER_MINUTE="100000",
+                PEILIAN_LOG_LEVEL="warning",
+            )
+            if args.redis:
+                env["PEILIAN_REDIS_URL"] = "redis://127.0.0.1:6379/14"
+            peilian = str(ROOT / ".venv/bin/peilian")
+            subprocess.run(
+                [peilian, "admin", "create-org", "bench"], env=env, check=True, capture_output=True
+            )
+            made = subprocess.run(
+                [peilian, "admin", "create-api-key", "--org", "bench"],
+                env=env,
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+            key = made.stdout.strip().split(":")[-1]
+            for workers in (1, args.workers):
+                results[workers] = measure(env, workers, args, key, Path(tmp) / f"server-{workers}.log")
+    finally:
+        drop_database(name)
+    load_after = os.getloadavg()
+    limits = "Redis" if args.redis else "PostgreSQL"
+    print(f"PostgreSQL, {args.sessions} concurrent sessions x {args.messages} messages, scripted voice")
+    for workers, phases in results.items():
+        burst, busy = phases["burst"], phases["busy"]
+        shared = f"limits shared in {limits}" if workers > 1 or args.redis else "limits in memory"
+        print(
+            f"  {workers} worker(s) ({shared}): burst {burst['rate']:.0f} msg/s "
+            f"(p50 {burst['p50']:.0f} ms, p99 {burst['p99']:.0f} ms, errors {burst['errors']}); "
+            f"busy p50 {busy['p50']:.1f} ms, p99 {busy['p99']:.1f} ms (errors {busy['errors']})"
+        )
+    one, many = results[1], results[args.workers]
+    ratio = many["burst"]["rate"] / one["burst"]["rate"]
+    print(f"  burst throughput ratio {args.workers}:1 = x{ratio:.2f} (target >= 1.6)")
+    p99 = many["busy"]["p99"]
+    print(
+        f"  busy-pace p99 with {args.workers} workers {p99:.1f} ms (target < 100 ms: {'met' if p99 < 100 else 'MISSED'})"
+    )
+    print(
+        f"  machine: {os.cpu_count()} cores, load average {load_before[0]:.1f} before, "
+        f"{load_after[0]:.1f} after (other processes share the cores)"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
