@@ -223,3 +223,25 @@ def test_serve_with_two_workers_serialises_turns(tmp_path: Path) -> None:
             check_turns(stored_messages(server, org.key, session_id))
         finally:
             server.stop()
+
+
+def test_streaming_replies_work_with_the_shared_turn_lock(pair: Pair) -> None:
+    org = make_org(pair.engine, "stream", {})
+    session_id = start_session(pair.servers[0], org.key, "stream-1")
+
+    def stream(server: Server, text: str) -> list[str]:
+        with httpx.stream(
+            "POST",
+            f"{server.url}/api/v1/sessions/{session_id}/messages",
+            json={"text": text},
+            headers={"X-API-Key": org.key, "Accept": "text/event-stream"},
+            timeout=30,
+        ) as response:
+            assert response.status_code == 200
+            return [line[7:] for line in response.iter_lines() if line.startswith("event: ")]
+
+    with ThreadPoolExecutor(4) as pool:
+        events = list(pool.map(lambda i: stream(pair.servers[i % 2], f"{QUESTIONS[i + 1]}#{i}"), range(4)))
+    for kinds in events:
+        assert kinds[0] == "rep" and "delta" in kinds and kinds[-1] == "reply", kinds
+    check_turns(stored_messages(pair.servers[1], org.key, session_id))
