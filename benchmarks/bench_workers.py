@@ -6,8 +6,9 @@ Makes a throwaway PostgreSQL database (127.0.0.1:5432, the `test` maintenance da
 one organisation and API key, then for each worker count starts `peilian serve --workers N` on a free port
 and plays the load of bench_server.py: N concurrent sessions (one learner each) send M rep messages, in a
 busy phase (the rep waits 0–2 s between messages) and a burst phase (no wait). Prints, per worker count, the
-burst throughput and the busy-pace p50/p99, then the burst ratio (target ≥ 1.6×) and whether busy p99 is
-under 100 ms. With several workers the rate limits and login throttle are shared in PostgreSQL (or Redis
+burst throughput, the busy-pace p50/p99 and the server's CPU time a message (all its processes), then the
+burst ratio (target ≥ 1.6×), whether busy p99 is under 100 ms, and the ratio idle cores would allow given
+the CPU a message costs with each worker count. With several workers the rate limits and login throttle are shared in PostgreSQL (or Redis
 with --redis); turns are serialised by an advisory lock. Also prints the load average before and after:
 the figures are only as good as the machine is idle. Skips (exit 0) without PostgreSQL.
 """
@@ -54,8 +55,25 @@ def drop_database(name: str) -> None:
     admin.dispose()
 
 
-def phase(base: str, key: str, sessions: int, messages: int, think: tuple[float, float]) -> dict[str, float]:
-    start = time.perf_counter()
+def tree_cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) used so far by a process and its children (the uvicorn workers)."""
+    total, todo = 0.0, [pid]
+    tick = os.sysconf("SC_CLK_TCK")
+    while todo:
+        current = todo.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+            todo += [int(c) for c in Path(f"/proc/{current}/task/{current}/children").read_text().split()]
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
+
+
+def phase(
+    base: str, key: str, sessions: int, messages: int, think: tuple[float, float], pid: int
+) -> dict[str, float]:
+    start, cpu = time.perf_counter(), tree_cpu_s(pid)
     latencies, errors = asyncio.run(asyncio.wait_for(run_sessions(base, key, sessions, messages, think), 240))
     wall = time.perf_counter() - start
     return {
@@ -64,6 +82,7 @@ def phase(base: str, key: str, sessions: int, messages: int, think: tuple[float,
         "rate": len(latencies) / wall,
         "p50": percentile(latencies, 0.5),
         "p99": percentile(latencies, 0.99),
+        "cpu_ms": (tree_cpu_s(pid) - cpu) * 1000 / max(len(latencies), 1),
     }
 
 
@@ -82,8 +101,8 @@ def measure(env: dict[str, str], workers: int, args: argparse.Namespace, key: st
         wait_up(f"{base}/healthz", time.monotonic() + 90)
         asyncio.run(run_sessions(base, key, 8, 2, (0, 0)))  # warm up every worker
         return {
-            "busy": phase(base, key, args.sessions, args.messages, (0.0, 2.0)),
-            "burst": phase(base, key, args.sessions, args.messages, (0.0, 0.0)),
+            "busy": phase(base, key, args.sessions, args.messages, (0.0, 2.0), server.pid),
+            "burst": phase(base, key, args.sessions, args.messages, (0.0, 0.0), server.pid),
         }
     except BaseException:
         print("server log (last lines):\n" + log.read_text()[-3000:])
@@ -141,11 +160,19 @@ def main() -> int:
         print(
             f"  {workers} worker(s) ({shared}): burst {burst['rate']:.0f} msg/s "
             f"(p50 {burst['p50']:.0f} ms, p99 {burst['p99']:.0f} ms, errors {burst['errors']}); "
-            f"busy p50 {busy['p50']:.1f} ms, p99 {busy['p99']:.1f} ms (errors {busy['errors']})"
+            f"busy p50 {busy['p50']:.1f} ms, p99 {busy['p99']:.1f} ms (errors {busy['errors']}); "
+            f"server CPU {burst['cpu_ms']:.1f} ms a message"
         )
     one, many = results[1], results[args.workers]
     ratio = many["burst"]["rate"] / one["burst"]["rate"]
     print(f"  burst throughput ratio {args.workers}:1 = x{ratio:.2f} (target >= 1.6)")
+    # What idle cores would allow: the CPU a message costs, spread over min(workers, cores) processes.
+    spread = min(args.workers, os.cpu_count() or 1)
+    ideal = spread * one["burst"]["cpu_ms"] / many["burst"]["cpu_ms"]
+    print(
+        f"  server CPU a message with {args.workers} workers is x{spread / ideal:.2f} that with 1: "
+        f"on {spread} idle cores the ratio could reach x{ideal:.2f}"
+    )
     p99 = many["busy"]["p99"]
     print(
         f"  busy-pace p99 with {args.workers} workers {p99:.1f} ms (target < 100 ms: {'met' if p99 < 100 else 'MISSED'})"
