@@ -6,6 +6,8 @@ Skipped without PostgreSQL."""
 from __future__ import annotations
 
 import json
+import os
+import signal
 import threading
 import time
 from collections import Counter
@@ -94,3 +96,68 @@ def test_kill_9_of_one_of_two_processes_loses_duplicates_and_double_delivers_not
             a.stop()
             b.stop()
             receiver.close()
+
+
+def worker_pids(server: Server) -> list[int]:
+    assert server.process is not None
+    pid = server.process.pid
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    # The workers are multiprocessing children; multiprocessing's resource tracker is not one.
+    return [
+        int(c)
+        for c in children
+        if "spawn_main" in (cmd := Path(f"/proc/{c}/cmdline").read_bytes().decode(errors="replace"))
+        and "resource_tracker" not in cmd
+    ]
+
+
+def test_kill_9_of_one_worker_of_serve_workers_2_loses_and_duplicates_nothing(tmp_path: Path) -> None:
+    """`peilian serve --workers 2`: a worker killed mid-conversation is replaced by uvicorn's supervisor;
+    the other worker goes on serving the same sessions meanwhile."""
+    with fresh_database() as url:
+        env = server_env(tmp_path, url, PEILIAN_RATE_LIMIT_PER_MINUTE="100000")
+        server = Server(env, tmp_path, workers=2).start()
+        engine = make_engine(url)
+        try:
+            org = make_org(engine, "killworker", {})
+            ids = [start_session(server, org.key, f"kw-{i}") for i in range(8)]
+            acknowledged: dict[str, list[str]] = {sid: [] for sid in ids}
+            uncertain: dict[str, list[str]] = {sid: [] for sid in ids}
+            victims = worker_pids(server)
+            assert len(victims) >= 2
+
+            def talk(i: int) -> None:
+                with httpx.Client(timeout=30, headers={"X-API-Key": org.key}, trust_env=False) as client:
+                    for k in range(ROUNDS):
+                        text = f"{QUESTIONS[k % len(QUESTIONS)]}(第{k}轮)"
+                        if k == ROUNDS // 2 and i == 0:
+                            os.kill(victims[0], signal.SIGKILL)
+                        try:
+                            response = client.post(
+                                f"{server.url}/api/v1/sessions/{ids[i]}/messages", json={"text": text}
+                            )
+                        except httpx.TransportError:
+                            uncertain[ids[i]].append(text)
+                            continue
+                        if response.status_code == 200:
+                            acknowledged[ids[i]].append(text)
+
+            with ThreadPoolExecutor(len(ids)) as pool:
+                list(pool.map(talk, range(len(ids))))
+            with httpx.Client(timeout=30, headers={"X-API-Key": org.key}, trust_env=False) as client:
+                for sid in ids:
+                    assert client.post(f"{server.url}/api/v1/sessions/{sid}/end").status_code == 200
+                    messages = client.get(f"{server.url}/api/v1/sessions/{sid}").json()["messages"]
+                    check_turns(messages)
+                    reps = Counter(m["text"] for m in messages if m["speaker"] == "rep")
+                    assert all(n == 1 for n in reps.values()), reps
+                    assert set(acknowledged[sid]) <= set(reps)
+                    assert set(reps) <= set(acknowledged[sid]) | set(uncertain[sid])
+                    assert messages[-1]["speaker"] == "customer"
+            deadline = time.monotonic() + 30
+            while len(now := worker_pids(server)) < 2 and time.monotonic() < deadline:
+                time.sleep(0.2)
+            assert victims[0] not in now and len(now) == 2  # the killed worker was replaced
+        finally:
+            engine.dispose()
+            server.stop()
