@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
+import random
 import subprocess
 import sys
 import tempfile
@@ -25,7 +27,7 @@ import time
 import uuid
 from pathlib import Path
 
-from bench_server import free_port, percentile, run_sessions, wait_up
+from bench_server import MESSAGES, free_port, percentile, run_sessions, wait_up
 
 ROOT = Path(__file__).resolve().parent.parent
 PG = "postgresql+psycopg://postgres@127.0.0.1:5432"
@@ -70,11 +72,99 @@ def tree_cpu_s(pid: int) -> float:
     return total
 
 
+def postgres_cpu_s() -> float:
+    """CPU seconds used so far by every PostgreSQL process (other databases' clients included)."""
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        if "(postgres)" in text:
+            fields = text.rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+class RawClient:
+    """A minimal HTTP/1.1 keep-alive client for JSON POSTs: the load generator shares the machine's cores
+    with the servers, and httpx spends more CPU a request than the server does."""
+
+    def __init__(self, port: int, key: str) -> None:
+        self.port, self.key = port, key
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def post(self, path: str, body: dict) -> tuple[int, dict]:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
+        assert self.reader is not None
+        payload = json.dumps(body, ensure_ascii=False).encode()
+        head = (
+            f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{self.port}\r\nX-API-Key: {self.key}\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n\r\n"
+        )
+        self.writer.write(head.encode() + payload)
+        headers = (await self.reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
+        status = int(headers[0].split()[1])
+        length = next(int(h.split(":", 1)[1]) for h in headers if h.lower().startswith("content-length:"))
+        return status, json.loads(await self.reader.readexactly(length))
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+
+
+async def raw_sessions(
+    port: int, key: str, sessions: int, messages: int, think: tuple[float, float]
+) -> tuple[list[float], int]:
+    """bench_server.run_sessions with RawClient: start the sessions first, then play the messages in each."""
+    latencies: list[float] = []
+    errors = 0
+    clients = [RawClient(port, key) for _ in range(sessions)]
+
+    async def start(i: int) -> str | None:
+        nonlocal errors
+        body = {"scenario_id": "gov-meeting-room", "seed": i, "learner": {"id": f"bench-{i}"}}
+        status, started = await clients[i].post("/api/v1/sessions", body)
+        if status != 201:
+            errors += 1
+            return None
+        return started["id"]
+
+    async def talk(i: int, sid: str) -> None:
+        nonlocal errors
+        rng = random.Random(i)
+        for text in MESSAGES[:messages]:
+            await asyncio.sleep(rng.uniform(*think))  # the rep reads, waits (黄金静默) and types
+            t0 = time.perf_counter()
+            status, _ = await clients[i].post(f"/api/v1/sessions/{sid}/messages", {"text": text})
+            latencies.append((time.perf_counter() - t0) * 1000)
+            if status == 409:  # the customer ended the call
+                break
+            if status != 200:
+                errors += 1
+
+    try:
+        ids = await asyncio.gather(*(start(i) for i in range(sessions)))
+        await asyncio.gather(*(talk(i, sid) for i, sid in enumerate(ids) if sid))
+    finally:
+        for client in clients:
+            client.close()
+    return latencies, errors
+
+
 def phase(
-    base: str, key: str, sessions: int, messages: int, think: tuple[float, float], pid: int
+    base: str, key: str, sessions: int, messages: int, think: tuple[float, float], pid: int, raw: bool
 ) -> dict[str, float]:
-    start, cpu = time.perf_counter(), tree_cpu_s(pid)
-    latencies, errors = asyncio.run(asyncio.wait_for(run_sessions(base, key, sessions, messages, think), 240))
+    port = int(base.rsplit(":", 1)[1])
+    start, cpu, pg, me = time.perf_counter(), tree_cpu_s(pid), postgres_cpu_s(), time.process_time()
+    run = (
+        raw_sessions(port, key, sessions, messages, think)
+        if raw
+        else run_sessions(base, key, sessions, messages, think)
+    )
+    latencies, errors = asyncio.run(asyncio.wait_for(run, 240))
     wall = time.perf_counter() - start
     return {
         "n": len(latencies),
@@ -83,6 +173,8 @@ def phase(
         "p50": percentile(latencies, 0.5),
         "p99": percentile(latencies, 0.99),
         "cpu_ms": (tree_cpu_s(pid) - cpu) * 1000 / max(len(latencies), 1),
+        "pg_ms": (postgres_cpu_s() - pg) * 1000 / max(len(latencies), 1),
+        "client_ms": (time.process_time() - me) * 1000 / max(len(latencies), 1),
     }
 
 
@@ -101,8 +193,8 @@ def measure(env: dict[str, str], workers: int, args: argparse.Namespace, key: st
         wait_up(f"{base}/healthz", time.monotonic() + 90)
         asyncio.run(run_sessions(base, key, 8, 2, (0, 0)))  # warm up every worker
         return {
-            "busy": phase(base, key, args.sessions, args.messages, (0.0, 2.0), server.pid),
-            "burst": phase(base, key, args.sessions, args.messages, (0.0, 0.0), server.pid),
+            "busy": phase(base, key, args.sessions, args.messages, (0.0, 2.0), server.pid, args.raw),
+            "burst": phase(base, key, args.sessions, args.messages, (0.0, 0.0), server.pid, args.raw),
         }
     except BaseException:
         print("server log (last lines):\n" + log.read_text()[-3000:])
@@ -118,6 +210,18 @@ def main() -> int:
     parser.add_argument("--messages", type=int, default=5)
     parser.add_argument("--workers", type=int, default=2, help="the worker count compared with 1")
     parser.add_argument("--redis", action="store_true", help="share the limits in Redis (127.0.0.1:6379)")
+    parser.add_argument(
+        "--limits",
+        choices=("auto", "memory", "database", "redis"),
+        default="auto",
+        help="PEILIAN_LIMITS_BACKEND (memory with 2 workers: to see what sharing the limits costs)",
+    )
+    parser.add_argument(
+        "--httpx",
+        dest="raw",
+        action="store_false",
+        help="load with httpx (as bench_server) instead of raw HTTP",
+    )
     args = parser.parse_args()
     name = make_database()
     if name is None:
@@ -133,6 +237,7 @@ def main() -> int:
                 PEILIAN_RATE_LIMIT_PER_MINUTE="100000",
                 PEILIAN_LOG_LEVEL="warning",
             )
+            env["PEILIAN_LIMITS_BACKEND"] = args.limits
             if args.redis:
                 env["PEILIAN_REDIS_URL"] = "redis://127.0.0.1:6379/14"
             peilian = str(ROOT / ".venv/bin/peilian")
@@ -156,12 +261,17 @@ def main() -> int:
     print(f"PostgreSQL, {args.sessions} concurrent sessions x {args.messages} messages, scripted voice")
     for workers, phases in results.items():
         burst, busy = phases["burst"], phases["busy"]
-        shared = f"limits shared in {limits}" if workers > 1 or args.redis else "limits in memory"
+        shared = (
+            "limits in memory"
+            if args.limits == "memory" or (workers == 1 and not args.redis and args.limits == "auto")
+            else f"limits shared in {limits}"
+        )
         print(
             f"  {workers} worker(s) ({shared}): burst {burst['rate']:.0f} msg/s "
             f"(p50 {burst['p50']:.0f} ms, p99 {burst['p99']:.0f} ms, errors {burst['errors']}); "
             f"busy p50 {busy['p50']:.1f} ms, p99 {busy['p99']:.1f} ms (errors {busy['errors']}); "
-            f"server CPU {burst['cpu_ms']:.1f} ms a message"
+            f"CPU a message: server {burst['cpu_ms']:.1f} ms, PostgreSQL {burst['pg_ms']:.1f} ms, "
+            f"load generator {burst['client_ms']:.1f} ms"
         )
     one, many = results[1], results[args.workers]
     ratio = many["burst"]["rate"] / one["burst"]["rate"]
