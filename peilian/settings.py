@@ -47,6 +47,11 @@ class Settings(BaseSettings):
     worker_threads: int = Field(default=16, ge=1, le=200, description="处理数据库与对练回合的线程数")
     gil_switch_ms: float = Field(default=1.0, gt=0, le=50, description="Python GIL 切换间隔(毫秒)")
     outbox_interval: float = Field(default=15.0, gt=0, description="投递 xAPI/webhook 的间隔(秒)")
+    workers: int = Field(default=1, ge=1, le=64, description="服务进程数(peilian serve --workers 会设置它)")
+    redis_url: str | None = Field(default=None, description="Redis 地址;设置后限流与登录失败计数存在 Redis")
+    limits_backend: Literal["auto", "memory", "database", "redis"] = Field(
+        default="auto", description="限流计数存在哪里:auto、memory(单进程)、database(PostgreSQL)或 redis"
+    )
 
     embeddings: Literal["hashed", "openai"] = Field(
         default="hashed", description="知识库向量:hashed 或 openai"

@@ -7,12 +7,14 @@ login's CSRF token (header `X-CSRF-Token`, or form field `csrf_token`); API-key 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Annotated
 from urllib.parse import urlsplit
 
 from fastapi import Depends, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
 from server.api.errors import ApiError
@@ -33,11 +35,45 @@ def get_state(request: Request) -> AppState:
 State = Annotated[AppState, Depends(get_state)]
 
 
-def get_db(state: State) -> Iterator[Session]:
+async def get_db(state: State) -> AsyncIterator[Session]:
     """One database session per request. Routes commit explicitly before they answer (the exit of a
-    yield dependency may run after the response is sent); anything uncommitted is rolled back."""
-    with state.sessionmaker() as db:
+    yield dependency may run after the response is sent); anything uncommitted is rolled back.
+
+    A request holds its connection until it has answered, and a sync route's answer is serialised in the
+    thread pool: with more requests than connections, finished requests could hold every connection while
+    the threads that would serialise them wait for one — a deadlock. So at most `state.db_slots` requests
+    hold a database session at once (the others wait here, holding nothing), and the session is closed in
+    the event loop's executor, not the request thread pool. `release_db` hands the slot back early."""
+    loop = asyncio.get_running_loop()
+    await state.db_slots.acquire()
+    token = [True]
+
+    def release_slot() -> None:  # from any thread, at most once (list.pop is atomic)
+        try:
+            token.pop()
+        except IndexError:
+            return
+        loop.call_soon_threadsafe(state.db_slots.release)
+
+    db = state.sessionmaker(info={"release_slot": release_slot})
+    try:
         yield db
+    finally:
+        try:
+            if db.in_transaction():  # a connection to hand back (a rollback: a round trip)
+                await loop.run_in_executor(None, db.close)
+            else:
+                db.close()
+        finally:
+            release_slot()
+
+
+def release_db(db: Session) -> None:
+    """Close the request's session now (e.g. before a long turn or a stream) and free its slot."""
+    db.close()
+    release = db.info.get("release_slot")
+    if release is not None:
+        release()
 
 
 Db = Annotated[Session, Depends(get_db)]
@@ -200,7 +236,11 @@ async def require_principal(request: Request, principal: MaybePrincipal, state: 
     if principal is None:
         raise ApiError(401, "unauthorized", "请先登录,或使用组织的 API 密钥")
     await check_csrf(request, principal)
-    raise_if_limited(state.rate_limiter.allow(principal.rate_key))
+    limiter = state.rate_limiter
+    if limiter.shared:  # a round trip to PostgreSQL or Redis: not on the event loop
+        raise_if_limited(await run_in_threadpool(limiter.allow, principal.rate_key))
+    else:
+        raise_if_limited(limiter.allow(principal.rate_key))
     return principal
 
 

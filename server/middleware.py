@@ -102,7 +102,9 @@ class _TooLarge(HTTPException):
 
 class RateLimiter:
     """Token buckets per caller key: `rate` requests per minute with bursts up to `burst`. In-process
-    (one server process); `allow()` is thread-safe."""
+    (one server process; server/limits has the shared ones); `allow()` is thread-safe."""
+
+    shared = False  # a check never leaves this process: fine on the event loop
 
     def __init__(
         self, rate_per_minute: int, burst: int | None = None, clock: Callable[[], float] = time.monotonic

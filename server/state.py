@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -13,10 +14,11 @@ from peilian.settings import Settings
 from server.db.engine import make_sessionmaker
 from server.db.migrate import connect, upgrade
 from server.db.models import PracticeSession
+from server.limits import Limits, RateLimits
 from server.lms import OutboxWorker, enqueue_adjustment, enqueue_results
-from server.middleware import RateLimiter
 from server.services.login import LoginThrottle, ThrottleLimits
 from server.services.practice import Practice, VoiceFactory
+from server.services.turnlock import TurnLocks
 
 if TYPE_CHECKING:
     from customer.cards import Card
@@ -72,16 +74,26 @@ def warm_up() -> None:
         score_transcript(conv.transcript())
 
 
+def request_slots(engine: Engine, threads: int) -> int:
+    """How many requests may hold a database session at once (server/deps.get_db): the pool's connections
+    less two for each worker thread (a turn's own session and its lock) and a few for background work."""
+    pool = engine.pool
+    capacity = int(getattr(pool, "size", lambda: 20)()) + max(int(getattr(pool, "_max_overflow", 0)), 0)
+    return max(4, capacity - 2 * threads - 4)
+
+
 @dataclass
 class AppState:
     settings: Settings
     engine: Engine
     sessionmaker: sessionmaker[Session]
-    rate_limiter: RateLimiter
-    anonymous_limiter: RateLimiter
+    rate_limiter: RateLimits
+    anonymous_limiter: RateLimits
     login_throttle: LoginThrottle
     practice: Practice
     outbox_worker: OutboxWorker
+    limits: Limits | None = None
+    db_slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(24))
     overrides: dict[str, Any] = field(default_factory=dict)
     _book_index: BookIndex | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -114,21 +126,30 @@ class AppState:
             voice_factory=voice_factory,
             card_lookup=_card_lookup,
             on_ended=overrides.pop("on_ended", report_results),
+            turn_locks=TurnLocks(engine) if engine.dialect.name == "postgresql" else None,
         )
+        try:
+            limits = Limits.from_settings(settings, engine)
+        except Exception:
+            engine.dispose()
+            raise
         return cls(
+            db_slots=asyncio.Semaphore(request_slots(engine, settings.worker_threads)),
             settings=settings,
             engine=engine,
             sessionmaker=maker,
             practice=practice,
             outbox_worker=worker,
-            rate_limiter=RateLimiter(settings.rate_limit_per_minute),
-            anonymous_limiter=RateLimiter(settings.anonymous_rate_limit_per_minute),
+            limits=limits,
+            rate_limiter=limits.rate_limiter("api", settings.rate_limit_per_minute),
+            anonymous_limiter=limits.rate_limiter("anon", settings.anonymous_rate_limit_per_minute),
             login_throttle=LoginThrottle(
                 ThrottleLimits(
                     settings.login_max_failures,
                     settings.login_max_failures_per_address,
                     settings.login_window_seconds,
-                )
+                ),
+                counters=limits.failure_window,
             ),
             overrides=overrides,
             _book_index=overrides.get("book_index"),
@@ -192,5 +213,7 @@ class AppState:
 
     async def aclose(self) -> None:
         await self.outbox_worker.stop()
+        if self.limits is not None:
+            self.limits.close()
         self._book_index = None
         self.engine.dispose()

@@ -186,18 +186,24 @@ def chat(
 def serve(
     host: Annotated[str | None, typer.Option("--host", help="监听地址")] = None,
     port: Annotated[int | None, typer.Option("--port", min=1, max=65535, help="端口")] = None,
+    workers: Annotated[
+        int | None, typer.Option("--workers", min=1, max=64, help="服务进程数(大于 1 时需要 PostgreSQL)")
+    ] = None,
 ) -> None:
     """启动网页与 API 服务(默认 http://127.0.0.1:8000)。"""
     import uvicorn
 
     from peilian.settings import get_settings
-    from server.db.engine import DatabaseConfigError
-    from server.db.migrate import connect
+    from server.serving import ServeConfigError, check_serving
 
     settings = get_settings()
+    if workers is not None and workers != settings.workers:
+        os.environ["PEILIAN_WORKERS"] = str(workers)  # read by every worker process's settings
+        get_settings.cache_clear()
+        settings = get_settings()
     try:  # configuration errors are reported here, in one line, before the server starts
-        connect(settings.sqlalchemy_url).dispose()
-    except DatabaseConfigError as exc:
+        check_serving(settings)
+    except ServeConfigError as exc:
         fail(str(exc))
     from server.middleware import configure_logging
 
@@ -207,6 +213,7 @@ def serve(
         factory=True,
         host=host or settings.host,
         port=port or settings.port,
+        workers=settings.workers if settings.workers > 1 else None,
         log_level=settings.log_level,
         access_log=False,  # server.middleware.AccessLog writes one JSON line per request instead
         timeout_graceful_shutdown=10,

@@ -26,7 +26,14 @@ def alembic_config(engine: Engine) -> Config:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    command.upgrade(alembic_config(engine), revision)
+    """On PostgreSQL under an advisory lock: workers starting at once upgrade one after the other."""
+    if engine.dialect.name != "postgresql":
+        command.upgrade(alembic_config(engine), revision)
+        return
+    from server.db.locks import MIGRATIONS, advisory_lock
+
+    with advisory_lock(engine, MIGRATIONS, 0):
+        command.upgrade(alembic_config(engine), revision)
 
 
 def connect(url: str) -> Engine:

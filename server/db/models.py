@@ -311,3 +311,27 @@ class AssignmentTarget(Base):
     assignment_id: Mapped[str] = mapped_column(ForeignKey("assignments.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[str | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     team: Mapped[str | None] = mapped_column(String(120), index=True)
+
+
+class SharedRateBucket(Base):
+    """A token bucket of the shared rate limiter (server/limits): one row per caller key, so that several
+    server processes count one caller's requests together. Times are the database's clock (epoch seconds)."""
+
+    __tablename__ = "shared_rate_buckets"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    tokens: Mapped[float] = mapped_column(Float)
+    at: Mapped[float] = mapped_column(Float, index=True)
+    allowed: Mapped[bool] = mapped_column(Boolean, default=True)  # the last request's answer
+
+
+class SharedLoginFailure(Base):
+    """One failed login for the shared login throttle (server/limits), by key ("user:…" or "addr:…")."""
+
+    __tablename__ = "shared_login_failures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(200))
+    at: Mapped[float] = mapped_column(Float, index=True)
+
+    __table_args__ = (Index("ix_shared_login_failures_key_at", "key", "at"),)

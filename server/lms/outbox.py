@@ -10,7 +10,9 @@ PostgreSQL) may run it at once, since an item is *claimed* by a conditional UPDA
 
 Only one worker's UPDATE can match (the other sees `attempts` changed and updates no row), and the lease
 hides the item from the others while it is being sent; if the worker dies mid-send, the item comes back
-when the lease runs out. Items are never deleted: an item that failed `max_attempts` times, or that the
+when the lease runs out. On PostgreSQL the due items are first selected `FOR UPDATE SKIP LOCKED`: N server
+processes polling at once each take a different batch instead of racing for the same rows (the same
+conditional UPDATE then leases them). Items are never deleted: an item that failed `max_attempts` times, or that the
 receiver rejected for good, stays with `delivered_at` NULL, `attempts >= max_attempts` and `last_error`.
 """
 
@@ -222,7 +224,7 @@ def _claim_due(
     report: DeliveryReport,
 ) -> list[Job]:
     with db_factory() as db:
-        candidates = db.execute(
+        due = (
             select(OutboxItem.id, OutboxItem.attempts)
             .where(
                 OutboxItem.delivered_at.is_(None),
@@ -231,7 +233,11 @@ def _claim_due(
             )
             .order_by(OutboxItem.next_attempt_at, OutboxItem.id)
             .limit(limit)
-        ).all()
+        )
+        if db.get_bind().dialect.name == "postgresql":
+            # Rows another worker is claiming right now are skipped, not waited for (held until commit).
+            due = due.with_for_update(skip_locked=True)
+        candidates = db.execute(due).all()
         claimed: list[int] = []
         for item_id, seen in candidates:
             if claim(db, item_id=item_id, seen_attempts=seen, now=now, policy=policy):

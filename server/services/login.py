@@ -2,7 +2,8 @@
 
 Failed attempts are counted per username and per client address over a sliding window; past the limit an
 attempt is refused at once (no password is checked) until the oldest failure leaves the window. Counting is
-in-process: right for one server process. The password check does the same work whether or not the
+in-process by default (one server process); with several, the counters come from server/limits (PostgreSQL
+or Redis), so every process sees every failure. The password check does the same work whether or not the
 username exists (services/accounts.authenticate), so the answer's timing does not tell.
 """
 
@@ -14,6 +15,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from sqlalchemy.orm import Session
 
@@ -82,15 +84,33 @@ class ThrottleLimits:
     window_s: float = 300.0
 
 
+class Counter(Protocol):
+    """What the throttle needs of a failure counter: FailureWindow here, or a shared one (server/limits)."""
+
+    def wait(self, key: str) -> float | None: ...
+
+    def failed(self, key: str) -> None: ...
+
+    def clear(self, key: str) -> None: ...
+
+
+# (name, limit, window in seconds) → a counter; the default counts in this process.
+CounterFactory = Callable[[str, int, float], Counter]
+
+
 class LoginThrottle:
     """Failed logins per username and per client address."""
 
     def __init__(
-        self, limits: ThrottleLimits | None = None, clock: Callable[[], float] = time.monotonic
+        self,
+        limits: ThrottleLimits | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        counters: CounterFactory | None = None,
     ) -> None:
         limits = limits or ThrottleLimits()
-        self.by_username = FailureWindow(limits.per_username, limits.window_s, clock)
-        self.by_address = FailureWindow(limits.per_address, limits.window_s, clock)
+        make = counters or (lambda _name, limit, window_s: FailureWindow(limit, window_s, clock))
+        self.by_username = make("user", limits.per_username, limits.window_s)
+        self.by_address = make("addr", limits.per_address, limits.window_s)
 
     def wait(self, username: str, address: str) -> float | None:
         waits = [w for w in (self.by_username.wait(username), self.by_address.wait(address)) if w is not None]

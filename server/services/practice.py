@@ -6,8 +6,9 @@ committed first, then the customer engine decides and the voice speaks — its c
 If the server dies in between, the stored rep message has no reply yet; the next time the session is
 touched, `_answer_pending` replays it, so the session resumes where it stopped.
 
-Turns of one session are serialised by a lock per session (one server process; the unique
-(session, seq) constraint guards the rest).
+Turns of one session are serialised by a lock per session in this process and, on PostgreSQL, by an
+advisory lock across processes (services/turnlock.py), so any number of workers may serve one session; the
+unique (session, seq) constraint guards the rest.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import threading
 import weakref
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -29,6 +31,7 @@ from evaluators.classify import classify
 from peilian.errors import Conflict, Family, Invalid, NotFound
 from server.db.models import Message, PracticeSession, User, utcnow
 from server.services import scenarios, timing
+from server.services.turnlock import TurnLocks
 
 ChunkSink = Callable[[str], None]
 VoiceFactory = Callable[[str], Voice]
@@ -83,8 +86,10 @@ class Practice:
         card_lookup: Callable[[Session, str, str], Card | None],
         on_ended: Callable[[Session, PracticeSession], None] | None = None,
         clock: Callable[[], datetime] = utcnow,
+        turn_locks: TurnLocks | None = None,
     ) -> None:
         self.sessionmaker = sessionmaker
+        self.turn_locks = turn_locks
         self.on_ended = on_ended
         self.voice_factory = voice_factory
         self.card_lookup = card_lookup
@@ -92,13 +97,23 @@ class Practice:
         self._locks: weakref.WeakValueDictionary[str, threading.Lock] = weakref.WeakValueDictionary()
         self._locks_guard = threading.Lock()
 
-    def lock(self, session_id: str) -> threading.Lock:
+    def _local_lock(self, session_id: str) -> threading.Lock:
         with self._locks_guard:
             lock = self._locks.get(session_id)
             if lock is None:
                 lock = threading.Lock()
                 self._locks[session_id] = lock
             return lock
+
+    @contextmanager
+    def lock(self, session_id: str) -> Iterator[None]:
+        """The session's turn lock: this process's first (waiters hold no connection), then the shared one."""
+        with self._local_lock(session_id):
+            if self.turn_locks is None:
+                yield
+                return
+            with self.turn_locks.hold(session_id):
+                yield
 
     # -- start ------------------------------------------------------------------------------------------
     def start(

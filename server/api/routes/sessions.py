@@ -21,7 +21,7 @@ from fastapi.responses import StreamingResponse
 from server.api.errors import READ, WRITE, ApiError, api_error, error_responses
 from server.api.schemas import MAX_OFFSET, IsoDate, LearnerIn, MessageIn, ScorecardOut, SilenceIn, StartIn
 from server.db.models import PracticeSession, User
-from server.deps import CurrentPrincipal, Db, Principal, State
+from server.deps import CurrentPrincipal, Db, Principal, State, release_db
 from server.services import accounts, exams, listing, scenarios
 from server.services import sessions as sessions_service
 from server.services.practice import PracticeError, TurnResult
@@ -46,7 +46,7 @@ def _check_speaker(db: Db, principal: Principal, session_id: str) -> None:
         raise ApiError(
             403, "not_your_session", "只有进行对练的销售本人可以发言或结束会话;培训师可以查看与点评"
         )
-    db.close()
+    release_db(db)
 
 
 def _learner(db: Db, principal: Principal, learner: LearnerIn | None) -> User:
