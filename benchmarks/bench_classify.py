@@ -53,6 +53,7 @@ def main() -> int:
     mod.classify(texts[0])
     print(f"first call (load + compile lexicons): {(time.perf_counter() - t) * 1000:.1f} ms")
 
+    from evaluators import reading
     from evaluators.acts import questions
     from evaluators.acts import text as text_mod
 
@@ -61,6 +62,7 @@ def main() -> int:
     for _ in range(args.rounds):
         text_mod.strip_idioms.cache_clear()  # per-sentence memos would otherwise hit from the previous round
         questions.is_yes_no.cache_clear()
+        reading.cues.cache_clear()  # the cue reading a sentence may need (self-introduction, asks)
         t = time.perf_counter()
         for text in texts:
             uncached(text)

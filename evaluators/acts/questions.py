@@ -218,8 +218,13 @@ def _focus_of_ask(question: str) -> tuple[str, list[str]] | None:
     `ask_focus`), or None."""
     from evaluators.reading import cues  # lazy: the reading imports the classifier
 
-    table = lexicon.read_file(_FOCUS_FILE).get("ask_focus") or {}
+    table = _ask_focus()
     for ask in cues(question).asks:
         if ask in table:
             return str(table[ask]), [f"ask_{ask}"]
     return None
+
+
+@cache
+def _ask_focus() -> dict[str, str]:
+    return {str(k): str(v) for k, v in (lexicon.read_file(_FOCUS_FILE).get("ask_focus") or {}).items()}
