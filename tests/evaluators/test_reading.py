@@ -173,3 +173,22 @@ def test_answering_a_line_check_at_once_is_no_rushed_reply() -> None:
     card = score_transcript(parse_transcript({"mode": "visit", "turns": turns}))
     assert "rushed_reply" not in {f["code"] for f in card["findings"]}
     assert card["metrics"]["golden_silence_rate"] == 1.0
+
+
+@pytest.mark.parametrize(
+    ("text", "cue"),
+    [
+        ("就剩最后三套了,您今天不订可就没了。", "pressure_close"),
+        ("您就行行好,帮我跟你们老板说句话。", "pleading"),
+        ("我可不这么看,您就是太谨慎了。", "argue"),
+        ("就凭你们这种管理水平,用什么软件都白搭。", "contempt"),
+    ],
+)
+def test_pushing_begging_arguing_and_contempt_in_other_words(text: str, cue: str) -> None:
+    assert getattr(cues(text), cue)
+
+
+@pytest.mark.parametrize("text", ["只剩两天就到截止日了,您那边材料齐了吗?", "我们不这么做的话风险更大。"])
+def test_near_misses_of_pushing_and_arguing(text: str) -> None:
+    c = cues(text)
+    assert not (c.pressure_close or c.argue or c.pleading or c.contempt)
