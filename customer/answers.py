@@ -165,7 +165,8 @@ class AnsweringRules:
         """A question that names no topic of his, by what it asks (原因, 后果, 谁拍板 …): the easiest fact of the
         first kind that answers it, or a surface answer on that fact's topic when trust is short; once those
         are told, a recap, then a plain answer."""
-        if asks[0] == "worry" and not state.concern:
+        # his concern lines answer a proposal ("测试倒是可以,就是…"): named only once the rep has asked for one
+        if asks[0] == "worry" and not state.concern and state.counts.get("asks", 0):
             voiced = commit.voice_concern(self.card, state)
             if voiced is not None:
                 return voiced

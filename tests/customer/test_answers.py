@@ -164,6 +164,7 @@ def test_a_wh_question_without_a_kind_is_a_broad_one(gov) -> None:
 
 def test_asked_what_worries_him_he_names_his_mildest_concern_and_a_plan_clears_it(gov) -> None:
     conv = convo(gov, trust=40)
+    conv.state.counts["asks"] = 1  # a proposal is on the table: his concern lines answer one
     reply = conv.rep_says("如果下一步见面聊，您心里有什么顾虑吗？", classification=NEED)
     assert reply.decision.move == "concern" and reply.decision.reason == "concern_probed"
     assert reply.decision.concern_level == "疑问"
@@ -210,3 +211,8 @@ def test_a_question_quoting_his_figures_is_no_pitch(gov) -> None:
         "话筒用了八年，确实很难保证每次都不出问题。一般多久会坏一次？", classification=NEED
     )
     assert reply.decision.move not in ("brush_off", "hang_up")
+
+
+def test_before_any_proposal_a_worry_question_names_no_concern(gov) -> None:
+    reply = convo(gov, trust=40).rep_says("您心里有什么顾虑吗？", classification=NEED)
+    assert reply.decision.move != "concern"
