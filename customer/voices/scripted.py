@@ -125,7 +125,7 @@ class ScriptedVoice:
             catch = False  # the line opens with it already: "我跟你讲，我跟你讲" is a stutter
         facts = [self._fact(fid, data, offset, lead=move == "answer" and not catch) for fid in d.facts]
         if move in ("recap", "correct"):  # said before in this call: again briefly, not word for word
-            facts = [_brief(f) for f in facts]
+            facts = [_brief(_without_lead(f, data.persona.catchphrases)) for f in facts]
         fill = {
             "fact": facts[0] if facts else "",
             "hint": data.hint or "",
@@ -176,3 +176,11 @@ def _brief(said: str) -> str:
         if cut:
             first = first[: cut[0]]
     return first + "。"
+
+
+def _without_lead(said: str, catchphrases: Sequence[str]) -> str:
+    """The line without a spoken lead-in ("我跟你讲,…"): "刚才说了,我跟你讲,…" reads as two openers."""
+    for lead in catchphrases:
+        if said.startswith(lead) and len(said) > len(lead) + 4:
+            return said[len(lead) :].lstrip("，,：: ")
+    return said
