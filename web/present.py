@@ -92,15 +92,6 @@ def missing_elements(act: dict[str, Any] | None) -> list[str]:
     return [ELEMENTS[k] for k in ELEMENTS if not act["elements"].get(k)]
 
 
-def local_time(value: datetime | str | None) -> str:
-    """A timestamp as the server's local time (the page's script rewrites it to the browser's)."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value.astimezone().strftime("%Y-%m-%d %H:%M")
-
-
 def cn_time(value: datetime | str | None) -> str:
     """A timestamp in the server's local time, the Chinese way: 2026年12月1日 20:15."""
     if value is None:

@@ -236,7 +236,7 @@ def configure_lms(org: Organization, **fields: str | None) -> Organization:
 def get_user(db: Session, *, org: Organization, user_id: str) -> User:
     user = db.scalar(select(User).where(User.id == user_id, User.org_id == org.id))
     if user is None:  # another organisation's user is as unknown as a missing one
-        raise AccountError(f"用户 {user_id} 不存在")
+        raise AccountError.kind(NotFound)(f"用户 {user_id} 不存在", code="account_error")
     return user
 
 

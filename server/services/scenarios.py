@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from customer.cards import Card, CardError, load_scenarios, load_yaml, parse_card, yaml_problem
+from peilian.errors import Conflict, NotFound
 from server.db.models import CardVersion, Organization, PracticeSession, ScenarioCard, User, utcnow
 from server.services.inputs import NUL_MESSAGE, clip, has_nul
 
@@ -111,11 +112,21 @@ def card_for_session(db: Session, session: PracticeSession) -> Card | None:
     return get_card_for(db, org=org, card_id=session.scenario_id, include_retired=True)
 
 
+class UnknownCardError(NotFound, CardError):
+    """No card of the organisation has this id (NotFound first: its status is 404)."""
+
+
+class BuiltinCardError(Conflict, CardError):
+    """A built-in card cannot be changed, only cloned."""
+
+
 def set_retired(db: Session, *, org: Organization, card_id: str, retired: bool) -> ScenarioCard:
     """Retire (or bring back) one of the organisation's cards; built-in cards cannot be retired."""
     row = stored_row(db, org=org, card_id=card_id)
     if row is None:
-        raise CardError("内置场景不能停用" if card_id in builtin_cards() else f"未知场景:{card_id[:60]}")
+        if card_id in builtin_cards():
+            raise BuiltinCardError("内置场景不能停用")
+        raise UnknownCardError(f"未知场景:{card_id[:60]}")
     row.retired_at = utcnow() if retired else None
     db.flush()
     return row

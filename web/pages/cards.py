@@ -11,6 +11,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from customer.cards import CardError
+from server.api.errors import status_of
 from server.deps import Db, MaybePrincipal, Principal
 from server.services import card_editor, scenarios
 from web.pages.common import FormCaller, denied, error_page, form_denied, render
@@ -138,7 +139,7 @@ def _set_retired(request: Request, card_id: str, auth: FormCaller, db: Db, retir
         scenarios.set_retired(db, org=principal.org, card_id=card_id, retired=retired)
     except CardError as exc:
         db.rollback()
-        return error_page(request, principal, 404 if "未知" in str(exc) else 409, str(exc))
+        return error_page(request, principal, status_of(exc), str(exc))
     db.commit()
     flag = "retired" if retired else "restored"
     return RedirectResponse(f"/desk/scenarios?{flag}={quote(card_id)}", status_code=303)

@@ -7,7 +7,7 @@ from typing import Literal
 from fastapi import APIRouter
 from pydantic import Field
 
-from server.api.errors import READ, WRITE, ApiError, api_error, error_responses
+from server.api.errors import READ, WRITE, ApiError, api_error, error_responses, status_of
 from server.api.schemas import (
     ApiKeyIn,
     ApiKeyOut,
@@ -93,7 +93,7 @@ def patch_user(user_id: str, body: UserPatch, principal: Admin, db: Db) -> UserO
             )
     except accounts.AccountError as exc:
         db.rollback()
-        raise ApiError(404 if "不存在" in str(exc) else 422, "account_error", str(exc)) from None
+        raise ApiError(status_of(exc), "account_error", str(exc)) from None
     db.commit()
     db.refresh(user)
     return user_out(user)
@@ -110,7 +110,7 @@ def put_password(user_id: str, body: PasswordIn, principal: Admin, db: Db) -> Us
         user = accounts.reset_password(db, org=principal.org, user_id=user_id, password=body.password)
     except accounts.AccountError as exc:
         db.rollback()
-        raise ApiError(404 if "不存在" in str(exc) else 422, "account_error", str(exc)) from None
+        raise ApiError(status_of(exc), "account_error", str(exc)) from None
     db.commit()
     db.refresh(user)
     return user_out(user)
